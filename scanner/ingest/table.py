@@ -80,7 +80,9 @@ def table_blocks(
             Block(
                 text=CELL_SEP.join(parts),
                 kind="table_row",
-                source=Source(page=page, bbox=rb, table=TableRef(index=table_index, row=r, cells=tuple(refs))),
+                source=Source(
+                    page=page, bbox=rb, table=TableRef(index=table_index, row=r, cells=tuple(refs))
+                ),
             )
         )
         if is_header:

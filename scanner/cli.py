@@ -1,0 +1,223 @@
+"""tenderscan: the command line, a thin adapter over ScanEngine (no detection logic here)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from scanner.errors import ScanError
+from scanner.types import SEVERITY_RANK, ScanResult
+from scanner.version import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+_DOC_SUFFIXES = {".pdf", ".docx", ".doc", ".wps", ".txt"}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors: exit 2, bilingual, no traceback
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"tenderscan: 参数错误 / usage error: {message}\n")
+        sys.exit(EXIT_ERROR)
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"tenderscan: {message}\n")
+
+
+def iter_paths(paths: Sequence[str]) -> Iterator[Path]:
+    """Files given directly, and documents found recursively in folders."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in _DOC_SUFFIXES)
+        else:
+            yield p
+
+
+def _filter(result: ScanResult, min_severity: str) -> ScanResult:
+    floor = SEVERITY_RANK[min_severity]
+    kept = tuple(f for f in result.findings if SEVERITY_RANK[f.severity] >= floor)
+    return ScanResult(result.document, kept, result.versions)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from scanner.engine import ScanEngine
+    from scanner.report.text import render_text
+
+    paths = list(iter_paths(args.paths))
+    if not paths:
+        _err("没有找到可扫描的文件 / no documents found")
+        return EXIT_ERROR
+    engine = ScanEngine()
+    results: list[ScanResult] = []
+    failed = False
+    for path in paths:
+        if not path.exists():
+            _err(f"文件不存在 / file not found: {path}")
+            failed = True
+            continue
+        try:
+            results.append(_filter(engine.scan_file(path), args.min_severity))
+        except ScanError as exc:
+            _err(f"{path}: {exc.message}")
+            failed = True
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        if args.format == "json":
+            payload = [r.to_dict() for r in results]
+            json.dump(payload[0] if len(payload) == 1 else payload, out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        elif args.format == "jsonl":
+            for r in results:
+                out.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            colour = out is sys.stdout and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+            for r in results:
+                out.write(render_text(r, colour=colour))
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if failed:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if any(r.findings for r in results) else EXIT_CLEAN
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from scanner.engine import ScanEngine
+    from scanner.segment import segment
+
+    engine = ScanEngine()
+    status = EXIT_CLEAN
+    for path in iter_paths(args.paths):
+        try:
+            doc = engine.read(path)
+        except ScanError as exc:
+            _err(f"{path}: {exc.message}")
+            status = EXIT_ERROR
+            continue
+        for w in doc.warnings:
+            _err(f"{path}: {w.code} page={w.page}: {w.message}")
+        for c in segment(doc):
+            table = None
+            if c.table is not None:
+                table = {
+                    "index": c.table.index,
+                    "row": c.table.row,
+                    "cells": [{"col": x.col, "header": x.header} for x in c.table.cells],
+                }
+            rec = {
+                "document": path.name,
+                "clause_id": c.id,
+                "text": c.text,
+                "start": c.start,
+                "end": c.end,
+                "section": list(c.section),
+                "section_kind": c.section_kind,
+                "page": c.page,
+                "table": table,
+            }
+            sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return status
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from scanner.rules.loader import default_catalogue
+
+    cat = default_catalogue()
+    if args.format == "json":
+        rows = [
+            {
+                "id": r.rule.id,
+                "category": r.rule.category,
+                "severity": r.rule.severity or cat.categories[r.rule.category].severity,
+                "title": r.rule.title,
+            }
+            for r in cat.rules
+        ]
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_CLEAN
+    for r in cat.rules:
+        c = cat.categories[r.rule.category]
+        sys.stdout.write(
+            f"{r.rule.id:<34} {r.rule.category:<28} {r.rule.severity or c.severity:<7} {r.rule.title}\n"
+        )
+    sys.stdout.write(f"\n{len(cat.rules)} 条规则 / rules, 规则版本 / rules version {cat.version}\n")
+    return EXIT_CLEAN
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from scanner.engine import ScanEngine
+    from scanner.evaluate import read_examples, score
+
+    examples = read_examples(args.file)
+    engine = ScanEngine()
+    runs = [score("rules", examples, engine.predict_label)]
+    for s in runs:
+        print(
+            f"[{s.name}] n={len(examples)} precision={s.precision:.4f} recall={s.recall:.4f} "
+            f"F1={s.f1:.4f} category_accuracy={s.category_accuracy:.4f} "
+            f"(tp={s.tp} fp={s.fp} fn={s.fn} tn={s.tn})"
+        )
+    main_run = runs[-1]
+    print("\nper category (precision / recall / support):")
+    cats = sorted({e.label for e in examples if e.label != "none"} | set(main_run.per_cat))
+    for cat in cats:
+        p, r, n = main_run.category_pr(cat)
+        print(f"  {cat:<28} {p:6.3f} {r:6.3f} {n:5d}")
+    if not args.quiet:
+        print(f"\nmisclassified ({len(main_run.errors)}):")
+        for gold, pred, text in main_run.errors:
+            print(f"  gold={gold:<26} pred={pred:<26} {text}")
+    return EXIT_CLEAN
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="tenderscan", description="招标文件公平竞争审查 / tender-document discrimination scanner"
+    )
+    p.add_argument("--version", action="version", version=f"tenderscan {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("scan", help="扫描文件或文件夹 / scan files or folders")
+    s.add_argument("paths", nargs="+")
+    s.add_argument("--format", choices=["text", "json", "jsonl"], default="text")
+    s.add_argument("-o", "--output")
+    s.add_argument("--min-severity", choices=["low", "medium", "high"], default="low")
+    s.set_defaults(func=cmd_scan)
+
+    e = sub.add_parser("extract", help="输出条款（JSON lines）/ clauses as JSON lines")
+    e.add_argument("paths", nargs="+")
+    e.set_defaults(func=cmd_extract)
+
+    r = sub.add_parser("rules", help="规则目录 / list the rule catalogue")
+    r.add_argument("--format", choices=["text", "json"], default="text")
+    r.set_defaults(func=cmd_rules)
+
+    v = sub.add_parser("eval", help="在标注条款上评测 / evaluate on labelled clauses")
+    v.add_argument("file")
+    v.add_argument("--quiet", action="store_true", help="不列出误判条款 / omit the misclassified lines")
+    v.set_defaults(func=cmd_eval)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ScanError as exc:
+        _err(exc.message)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _err("已中断 / interrupted")
+        return 130
+    except BrokenPipeError:
+        return EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

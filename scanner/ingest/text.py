@@ -1,0 +1,39 @@
+"""Plain-text reader: one block per non-empty line."""
+
+from __future__ import annotations
+
+import hashlib
+
+from scanner.errors import DocumentTooLarge, EmptyDocument, ExtractionFailed
+from scanner.ingest.sniff import TEXT
+from scanner.limits import Limits
+from scanner.types import Block, Document
+
+
+def decode_text(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise ExtractionFailed(
+            f"文本无法按 {encoding} 编码解码", f"The text cannot be decoded as {encoding}"
+        ) from exc
+
+
+def text_document(text: str, name: str, limits: Limits, sha256: str | None = None) -> Document:
+    """A Document from already-decoded text (used by scan_text and the text reader)."""
+    if len(text) > limits.max_chars:
+        raise DocumentTooLarge(
+            f"文本超过字符上限（{limits.max_chars} 字符）",
+            f"The text exceeds the character limit ({limits.max_chars} characters)",
+        )
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    blocks = tuple(Block(text=line) for line in lines if line)
+    if not blocks:
+        raise EmptyDocument("文本内容为空", "The text is empty")
+    digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Document(name=name, media_type=TEXT, sha256=digest, blocks=blocks)
+
+
+def ingest_text(data: bytes, name: str, limits: Limits, encoding: str) -> Document:
+    text = decode_text(data, encoding).lstrip("\ufeff")
+    return text_document(text, name, limits, sha256=hashlib.sha256(data).hexdigest())
