@@ -985,7 +985,10 @@ def ingest_docx(data: bytes, name: str, limits: Limits) -> Document:
     styles = _Styles(_optional_root(pkg, parts.styles))
     numbering = _Numbering(_optional_root(pkg, parts.numbering), styles)
     reader = _Reader(styles, numbering, limits)
-    reader.read_container(body)
+    try:
+        reader.read_container(body)
+    except RecursionError as exc:  # pathological nesting; libxml2 already caps depth at 256
+        raise _corrupt() from exc
     return Document(
         name=name,
         media_type=MEDIA_TYPE,

@@ -17,6 +17,7 @@ All bboxes are ``(x0, top, x1, bottom)`` in PDF points with a top-left origin, l
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
 import logging
@@ -432,6 +433,17 @@ def _looks_like_prose(text: str) -> bool:
 
 
 # --- tables -----------------------------------------------------------------------------------------
+#
+# Candidate pages are chosen from the bounds of their path objects (cheap). On a candidate page the
+# table structure is found by pdfplumber's table algorithm (edges -> intersections -> cells ->
+# tables, default "lines" settings). By default the edges are read from pypdfium2's path objects and
+# the cell text from pypdfium2's chars, which avoids pdfplumber's slow pdfminer parse of the page;
+# ``table_engine="pdfplumber"`` runs pdfplumber on the page instead (same algorithm, its own parse).
+
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_TABLE_SETTINGS = pdfplumber.table.TableSettings.resolve(None)
+TABLE_ENGINES = ("pdfium", "pdfplumber")
 
 
 def _may_have_table(page: pdfium.PdfPage, geo: _Geometry) -> bool:
@@ -448,23 +460,23 @@ def _may_have_table(page: pdfium.PdfPage, geo: _Geometry) -> bool:
         elif w < EDGE_TOLERANCE and h > 8:
             xs.append(x0)
         elif w > 8 and h > 8:
-            if _is_grid_path(obj):
+            if _is_grid_path(obj.raw):
                 return True
             xs += [x0, x1]
             ys += [top, bottom]
     return _distinct(xs) >= 3 and _distinct(ys) >= 2
 
 
-def _is_grid_path(obj: pdfium.PdfObject) -> bool:
+def _is_grid_path(raw: object) -> bool:
     """A path with many straight segments (a whole table grid drawn as one path)."""
-    count = pdfium_c.FPDFPath_CountSegments(obj.raw)
+    count = pdfium_c.FPDFPath_CountSegments(raw)
     if count <= 6:
         return False
     sample = min(count, 64)
     curves = sum(
         1
         for i in range(sample)
-        if pdfium_c.FPDFPathSegment_GetType(pdfium_c.FPDFPath_GetPathSegment(obj.raw, i))
+        if pdfium_c.FPDFPathSegment_GetType(pdfium_c.FPDFPath_GetPathSegment(raw, i))
         == pdfium_c.FPDF_SEGMENT_BEZIERTO
     )
     return curves <= 0.1 * sample
@@ -480,14 +492,159 @@ def _distinct(values: list[float]) -> int:
     return count
 
 
-def _find_tables(plumber: _LazyPlumber, index: int) -> list[PageTable]:
-    """Ruled tables of a page by pdfplumber; one-column boxes and page frames are not tables."""
+def _obj_matrix(raw: object) -> Matrix:
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(raw, ctypes.byref(m)):
+        return _IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _compose(inner: Matrix, outer: Matrix) -> Matrix:
+    """The matrix that applies ``inner`` then ``outer``."""
+    a, b, c, d, e, f = inner
+    p, q, r, s, t, u = outer
+    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s, e * p + f * r + t, e * q + f * s + u)
+
+
+def _path_objects(page: pdfium.PdfPage) -> Iterator[tuple[object, Matrix]]:
+    """Every path object of the page (also inside form XObjects) with its matrix to page space."""
+    stack: list[tuple[object, bool, Matrix, int]] = [(page.raw, False, _IDENTITY, 0)]
+    while stack:
+        container, is_form, outer, depth = stack.pop()
+        count_fn = pdfium_c.FPDFFormObj_CountObjects if is_form else pdfium_c.FPDFPage_CountObjects
+        get_fn = pdfium_c.FPDFFormObj_GetObject if is_form else pdfium_c.FPDFPage_GetObject
+        for i in range(count_fn(container)):
+            raw = get_fn(container, i)
+            kind = pdfium_c.FPDFPageObj_GetType(raw)
+            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+                yield raw, _compose(_obj_matrix(raw), outer)
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 4:
+                stack.append((raw, True, _compose(_obj_matrix(raw), outer), depth + 1))
+
+
+def _edge(p: tuple[float, float], q: tuple[float, float]) -> dict[str, object] | None:
+    """A pdfplumber-style edge for an axis-parallel segment (top-left coordinates)."""
+    x0, x1 = sorted((p[0], q[0]))
+    top, bottom = sorted((p[1], q[1]))
+    if x1 - x0 < 0.01 and bottom - top >= 1:
+        x0 = x1 = (x0 + x1) / 2
+        orientation = "v"
+    elif bottom - top < 0.01 and x1 - x0 >= 1:
+        top = bottom = (top + bottom) / 2
+        orientation = "h"
+    else:
+        return None
+    return {
+        "object_type": "line",
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "width": x1 - x0,
+        "height": bottom - top,
+        "orientation": orientation,
+    }
+
+
+def _path_edges(raw: object, matrix: Matrix, geo: _Geometry) -> list[dict[str, object]]:
+    """Edges of one path object: its straight, axis-parallel segments (closing segments included)."""
+    a, b, c, d, e, f = matrix
+    x, y = ctypes.c_float(), ctypes.c_float()
+    edges: list[dict[str, object]] = []
+    start = prev = None
+    for i in range(pdfium_c.FPDFPath_CountSegments(raw)):
+        seg = pdfium_c.FPDFPath_GetPathSegment(raw, i)
+        if not pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
+            continue
+        point = geo.point(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            start = prev = point
+            continue
+        if kind == pdfium_c.FPDF_SEGMENT_LINETO and prev is not None:
+            edges.append(_edge(prev, point))  # type: ignore[arg-type]
+        prev = point
+        if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None:
+            edges.append(_edge(point, start))  # type: ignore[arg-type]
+            prev = start
+    return [edge for edge in edges if edge is not None]
+
+
+def _table_cells(edges: list[dict[str, object]]) -> list[list[BBox]]:
+    """pdfplumber's table algorithm on ready-made edges: groups of cells, one group per table."""
+    st = _TABLE_SETTINGS
+    edges = pdfplumber.table.merge_edges(
+        edges, st.snap_x_tolerance, st.snap_y_tolerance, st.join_x_tolerance, st.join_y_tolerance
+    )
+    edges = pdfplumber.utils.filter_edges(edges, min_length=st.edge_min_length)
+    points = pdfplumber.table.edges_to_intersections(
+        edges, st.intersection_x_tolerance, st.intersection_y_tolerance
+    )
+    return pdfplumber.table.cells_to_tables(pdfplumber.table.intersections_to_cells(points))
+
+
+@dataclass
+class _CharBoxes:
+    """Centres of a page's chars (top-left coordinates), computed once per table page."""
+
+    chars: str
+    centres: list[tuple[float, float] | None]
+
+    @classmethod
+    def of(cls, textpage: pdfium.PdfTextPage, chars: str, geo: _Geometry) -> _CharBoxes:
+        centres: list[tuple[float, float] | None] = []
+        for i, ch in enumerate(chars):
+            if ch.isspace():
+                centres.append(None)
+                continue
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
+            centres.append(geo.point((left + right) / 2, (bottom + top) / 2))
+        return cls(chars, centres)
+
+
+def _in_box(point: tuple[float, float], box: BBox) -> bool:
+    """pdfplumber's char-in-cell test (half-open on the right and bottom)."""
+    return box[0] <= point[0] < box[2] and box[1] <= point[1] < box[3]
+
+
+def _cell_texts(cells: list[BBox], boxes: _CharBoxes) -> dict[int, str]:
+    """Text of each cell: its chars in stream order; spaces and line breaks follow the char before."""
+    parts: dict[int, list[str]] = {}
+    last: int | None = None
+    for ch, centre in zip(boxes.chars, boxes.centres, strict=True):
+        if centre is None:
+            if last is not None:
+                parts[last].append("\n" if ch in "\r\n" else ch)
+            continue
+        last = next((k for k, cell in enumerate(cells) if _in_box(centre, cell)), None)
+        if last is not None:
+            parts.setdefault(last, []).append(ch)
+    return {k: "".join(v).strip() for k, v in parts.items()}
+
+
+def _pdfium_tables(page: pdfium.PdfPage, geo: _Geometry, boxes: _CharBoxes) -> list[PageTable]:
+    """Tables from pypdfium2 geometry with pdfplumber's algorithm (no pdfminer parse)."""
+    edges = [edge for raw, matrix in _path_objects(page) for edge in _path_edges(raw, matrix, geo)]
+    tables = []
+    for group in _table_cells(edges):
+        table = pdfplumber.table.Table(None, group)  # type: ignore[arg-type]
+        row_cells = [list(row.cells) for row in table.rows]
+        flat = [cell for row in row_cells for cell in row if cell is not None]
+        texts = _cell_texts(flat, boxes)
+        index = {cell: k for k, cell in enumerate(flat)}
+        rows = [[None if c is None else texts.get(index[c], "") for c in row] for row in row_cells]
+        tables.append(_page_table(rows, table.bbox, [row.bbox for row in table.rows]))
+    return sorted((t for t in tables if t is not None), key=lambda t: t.top)
+
+
+def _plumber_tables(plumber: _LazyPlumber, index: int) -> list[PageTable]:
+    """Ruled tables of a page by pdfplumber itself (slow path, for comparison and fallback)."""
     page = plumber.page(index)
     if page is None:
         return []
     try:
         found = page.find_tables()
-        tables = [_page_table(t) for t in found]
+        tables = [_page_table(t.extract(), t.bbox, [r.bbox for r in t.rows]) for t in found]
     except Exception as exc:
         log.debug("pdfplumber table extraction failed on page %d: %r", index + 1, exc)
         return []
@@ -496,14 +653,17 @@ def _find_tables(plumber: _LazyPlumber, index: int) -> list[PageTable]:
     return sorted((t for t in tables if t is not None), key=lambda t: t.top)
 
 
-def _page_table(table: pdfplumber.table.Table) -> PageTable | None:
-    rows = table.extract()
+def _page_table(rows: list[list[str | None]], bbox: Sequence[float], row_bboxes: Sequence[Sequence[float]]) -> PageTable | None:
+    """A kept table: at least two columns and one row with two filled cells (not a text frame)."""
     if max((len(r) for r in rows), default=0) < 2:
         return None
     if not any(sum(1 for c in r if c and c.strip()) >= 2 for r in rows):
         return None
-    row_bboxes: list[BBox | None] = [tuple(r.bbox) for r in table.rows]  # type: ignore[misc]
-    return PageTable(rows=rows, bbox=tuple(table.bbox), row_bboxes=row_bboxes)  # type: ignore[arg-type]
+    return PageTable(
+        rows=rows,
+        bbox=(bbox[0], bbox[1], bbox[2], bbox[3]),
+        row_bboxes=[(b[0], b[1], b[2], b[3]) for b in row_bboxes],
+    )
 
 
 # --- headers, footers, page numbers -----------------------------------------------------------------

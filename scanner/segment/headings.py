@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from scanner.types import Block
 
 _CN_NUM = "一二三四五六七八九十百零〇两"
+_UNITS = "米厘毫千克吨元万%％度个台套件天年月日小时寸倍"
 # (rank, pattern) — order matters: more specific patterns first.
 LADDER: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(rf"^第[{_CN_NUM}\d]+(?:部分|篇|卷)")),
@@ -16,8 +17,8 @@ LADDER: tuple[tuple[int, re.Pattern[str]], ...] = (
     (3, re.compile(rf"^第[{_CN_NUM}\d]+节")),
     (4, re.compile(rf"^[{_CN_NUM}]+[、.．]")),
     (5, re.compile(rf"^[（(][{_CN_NUM}]+[）)]")),
-    (8, re.compile(r"^\d+[.．]\d+[.．]\d+(?![\d])")),
-    (7, re.compile(r"^\d+[.．]\d+(?![.．\d])")),
+    (8, re.compile(rf"^\d+[.．]\d+[.．]\d+(?![\d])(?![{_UNITS}])")),
+    (7, re.compile(rf"^\d+[.．]\d+(?![.．\d])(?![{_UNITS}])")),
     (6, re.compile(r"^\d+(?:[、]|[.．](?!\d))")),
     (9, re.compile(r"^(?:[（(]\d+[）)]|\d+[）)])")),
     (10, re.compile(r"^[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]")),

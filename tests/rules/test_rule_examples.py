@@ -8,8 +8,8 @@ import pytest
 
 from scanner.engine import ScanEngine
 from scanner.ingest.text import text_document
-from scanner.rules.loader import default_catalogue, load_rule_files
 from scanner.resources import lexicons_dir
+from scanner.rules.loader import default_catalogue, load_rule_files
 from scanner.types import Document
 
 CATALOGUE = default_catalogue()
