@@ -155,8 +155,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from scanner.evaluate import read_examples, score
 
     examples = read_examples(args.file)
-    engine = ScanEngine()
-    runs = [score("rules", examples, engine.predict_label)]
+    combined = ScanEngine()
+    engines = [("rules-only", ScanEngine(model=False))]
+    if combined.classifier is not None:
+        engines += [("model-only", ScanEngine(use_rules=False)), ("combined", combined)]
+    runs = [score(name, examples, engine.predict_label) for name, engine in engines]
     for s in runs:
         print(
             f"[{s.name}] n={len(examples)} precision={s.precision:.4f} recall={s.recall:.4f} "

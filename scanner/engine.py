@@ -6,29 +6,46 @@ from pathlib import Path
 
 from scanner.context import apply_context
 from scanner.detectors.base import Detector, Hit
+from scanner.detectors.classifier import ClauseClassifier, ClausePrediction, latest_model_dir
 from scanner.detectors.rule import RuleDetector
 from scanner.errors import ExtractionFailed
 from scanner.findings import build_finding, detect_regime
 from scanner.ingest import ingest
 from scanner.ingest.text import text_document
 from scanner.limits import Limits
-from scanner.merge import merge
+from scanner.merge import corroborate, merge
 from scanner.normalize import normalize_for_match
 from scanner.rules.loader import Catalogue, default_catalogue
 from scanner.segment import segment
 from scanner.types import Clause, Document, ScanResult
 from scanner.version import __version__
 
+MIN_MODEL_CHARS = 8
+
 
 class ScanEngine:
     """Loads rules, lexicons and model once; scans any number of documents."""
 
-    def __init__(self, catalogue: Catalogue | None = None, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue | None = None,
+        limits: Limits | None = None,
+        *,
+        use_rules: bool = True,
+        model: bool | Path = True,
+    ) -> None:
+        """``model``: True = the newest shipped model (if any), False = rules only, a Path = that model."""
         self.catalogue = catalogue or default_catalogue()
         self.limits = limits or Limits.from_env()
-        self.detectors: list[Detector] = [RuleDetector(self.catalogue)]
+        self.detectors: list[Detector] = [RuleDetector(self.catalogue)] if use_rules else []
         self._rules = {r.rule.id: r for r in self.catalogue.rules}
-        self.versions = {"scanner": __version__, "rules": self.catalogue.version, "model": "none"}
+        model_dir = latest_model_dir() if model is True else (model or None)
+        self.classifier = ClauseClassifier(Path(model_dir)) if model_dir else None
+        self.versions = {
+            "scanner": __version__,
+            "rules": self.catalogue.version,
+            "model": self.classifier.version if self.classifier else "none",
+        }
 
     # -- entry points -------------------------------------------------------------------------
     def scan_bytes(self, data: bytes, name: str = "document") -> ScanResult:
@@ -59,15 +76,31 @@ class ScanEngine:
     # -- the steps ----------------------------------------------------------------------------
     def scan_document(self, doc: Document) -> ScanResult:
         clauses = segment(doc)
+        norms = [normalize_for_match(c.text) for c in clauses]
         regime = detect_regime(doc.text)
-        hits = [hit for clause in clauses for hit in self.detect_clause(clause)]
+        hits = [
+            hit
+            for clause, norm in zip(clauses, norms, strict=True)
+            for hit in self.detect_clause(clause, norm)
+        ]
+        if self.classifier is not None:
+            hits = corroborate(hits, clauses, norms, self.classify(norms), self.classifier, self.catalogue)
         merged = merge(hits, self.catalogue.precedence)
         findings = tuple(build_finding(h, self.catalogue, regime) for h in merged)
         return ScanResult(document=doc, findings=findings, versions=dict(self.versions))
 
-    def detect_clause(self, clause: Clause) -> list[Hit]:
+    def classify(self, norms: list[str]) -> list[ClausePrediction | None]:
+        """Model predictions for every clause long enough to say something."""
+        assert self.classifier is not None
+        idx = [i for i, n in enumerate(norms) if len(n) >= MIN_MODEL_CHARS]
+        preds = self.classifier.predict([norms[i] for i in idx])
+        out: list[ClausePrediction | None] = [None] * len(norms)
+        for i, p in zip(idx, preds, strict=True):
+            out[i] = p
+        return out
+
+    def detect_clause(self, clause: Clause, norm: str) -> list[Hit]:
         """Detectors, then the context stage, for one clause."""
-        norm = normalize_for_match(clause.text)
         out = []
         for detector in self.detectors:
             for hit in detector.detect(clause, norm):

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scanner.detectors.base import Hit
+from scanner.detectors.classifier import ClauseClassifier, ClausePrediction
+from scanner.rules.loader import Catalogue
+from scanner.types import Clause, TraceStep
 
 REPORT_THRESHOLD = 0.5
 
@@ -46,3 +49,77 @@ def merge(hits: Sequence[Hit], precedence: Sequence[str], threshold: float = REP
             out.append(hit)
     out.sort(key=lambda h: (h.clause.start + h.start, h.category))
     return out
+
+
+def corroborate(
+    hits: Sequence[Hit],
+    clauses: Sequence[Clause],
+    norms: Sequence[str],
+    predictions: Sequence[ClausePrediction | None],
+    classifier: ClauseClassifier,
+    catalogue: Catalogue,
+) -> list[Hit]:
+    """Combine rule hits with the classifier's view of each clause.
+
+    - rule and model agree → score raised, "classifier" added to the detectors;
+    - model strongly says "none" → the rule hit is kept, the disagreement recorded;
+    - no rule hit in the clause and the model passes its dev-chosen threshold → a
+      model-only hit (severity at most medium) on the segment the features point to.
+    """
+    by_clause: dict[str, list[Hit]] = {}
+    for h in hits:
+        by_clause.setdefault(h.clause.id, []).append(h)
+    out: list[Hit] = []
+    for clause, norm, pred in zip(clauses, norms, predictions, strict=True):
+        mine = by_clause.get(clause.id, [])
+        for h in mine:
+            if pred is not None and pred.label == h.category and pred.prob >= classifier.agree:
+                h = h.adjusted(
+                    "merge",
+                    f"分类模型同样判断为该类别（概率 {pred.prob:.2f}），提高置信度",
+                    0.05,
+                    detectors=(*h.detectors, "classifier"),
+                )
+            elif pred is not None and pred.p_none >= classifier.reject_none:
+                h = h.adjusted(
+                    "merge", f"分类模型倾向于认为该条款并无问题（概率 {pred.p_none:.2f}），建议人工复核", 0.0
+                )
+            out.append(h)
+        if (
+            not mine
+            and pred is not None
+            and pred.prob >= classifier.threshold
+            and clause.section_kind != "forms"
+        ):
+            out.append(model_hit(clause, norm, pred, classifier, catalogue))
+    return out
+
+
+def model_hit(
+    clause: Clause, norm: str, pred: ClausePrediction, classifier: ClauseClassifier, catalogue: Catalogue
+) -> Hit:
+    cat = catalogue.categories[pred.label]
+    features = classifier.top_features(norm, pred.label)
+    start, end = classifier.evidence_span(norm, features)
+    words = "、".join(f"“{f}”" for f, _ in features[:5]) or "整体措辞"
+    severity = "low" if cat.severity == "low" else "medium"
+    return Hit(
+        rule_id=f"MODEL-{pred.label.upper().replace('_', '-')}",
+        category=pred.label,
+        clause=clause,
+        start=start,
+        end=end,
+        score=pred.prob,
+        severity=severity,
+        detector="classifier",
+        explanation=(
+            f"分类模型判断“{{evidence}}”可能属于{cat.concern}（概率 {pred.prob:.2f}），"
+            f"起主要作用的措辞为{words}；规则库未命中该表述，请人工复核"
+        ),
+        suggestion=cat.suggestion,
+        legal_basis=cat.legal_basis,
+        trace=(
+            TraceStep("model", f"{classifier.version} 预测 {pred.label}，概率 {pred.prob:.2f}", pred.prob),
+        ),
+        detectors=("classifier",),
+    )

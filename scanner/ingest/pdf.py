@@ -21,6 +21,7 @@ import ctypes
 import hashlib
 import io
 import logging
+import math
 import re
 import statistics
 from collections import Counter
@@ -34,7 +35,7 @@ import pypdfium2.raw as pdfium_c
 from scanner.errors import DocumentTooLarge, EmptyDocument, EncryptedDocument, ExtractionFailed
 from scanner.ingest.table import clean_cell, looks_like_header, table_blocks
 from scanner.limits import Limits
-from scanner.normalize import is_cjk, remove_cjk_spaces
+from scanner.normalize import remove_cjk_spaces
 from scanner.types import Block, Document, DocWarning, Source
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ BBox = tuple[float, float, float, float]
 
 # --- thresholds -------------------------------------------------------------------------------------
 HEADER_BAND = 0.12  # share of the page height that counts as header / footer band
+HEADER_REPEAT_SHARE = 0.15  # a band line on this share of the pages (and ≥3) is a running header
 SCANNED_MIN_CHARS = 20  # fewer non-space chars than this (plus images/paths) = no text layer
 SCANNED_MIN_PATHS = 50  # that many path objects and no text = vector-outlined text
 SCANNED_IMAGE_AREA = 0.25  # an image covering this share of the page = scanned page
@@ -59,7 +61,7 @@ _NUMBERING_RE = re.compile(
     r"|\d{1,2}(?:[.．]\d{1,3})+"
     r"|\d{1,2}[.．、](?!\d)"
     r"|[①-⑳⑴-⒇❶-❿]"
-    r"|[★▲☆△■□●◆◇※]"
+    r"|[★▲☆△■□●◆◇※•·◦▪▶►➢✓√\ue000-\uf8ff]"
     r")"
 )
 _PAGE_NUMBER_RES = (
@@ -151,8 +153,12 @@ def ingest_pdf(data: bytes, name: str, limits: Limits) -> Document:
     return extract_pdf(data, name, limits).document
 
 
-def extract_pdf(data: bytes, name: str, limits: Limits) -> PdfExtraction:
-    """Like ``ingest_pdf`` but also returns the header/footer/page-number lines that were dropped."""
+def extract_pdf(data: bytes, name: str, limits: Limits, table_engine: str = "pdfium") -> PdfExtraction:
+    """Like ``ingest_pdf`` but also returns the header/footer/page-number lines that were dropped.
+
+    ``table_engine`` "pdfium" (default) runs pdfplumber's table algorithm on pypdfium2's geometry;
+    "pdfplumber" lets pdfplumber parse each candidate page itself (about 50 ms a page; for checks).
+    """
     if not data:
         raise EmptyDocument("PDF 文件为空", "The PDF file is empty")
     if len(data) > limits.max_bytes:
@@ -163,7 +169,7 @@ def extract_pdf(data: bytes, name: str, limits: Limits) -> PdfExtraction:
     _check_not_truncated(data)
     pdf = _open(data)
     try:
-        pages = _read_pages(pdf, data, limits)
+        pages = _read_pages(pdf, data, limits, table_engine)
     except (DocumentTooLarge, ExtractionFailed):
         raise
     except Exception as exc:  # pypdfium2 / pdfplumber internals: never let them escape
@@ -205,32 +211,52 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         ) from exc
 
 
-class _LazyPlumber:
-    """pdfplumber is opened only when the first candidate table page is met."""
+class _TableReader:
+    """Finds the tables of candidate pages with the chosen engine; pdfplumber is opened lazily."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, engine: str) -> None:
+        if engine not in TABLE_ENGINES:
+            raise ValueError(f"unknown table engine {engine!r}")
         self._data = data
+        self._engine = engine
         self._pdf: pdfplumber.PDF | None = None
         self._failed = False
 
-    def page(self, index: int) -> pdfplumber.page.Page | None:
-        if self._failed:
-            return None
+    def find(self, page: pdfium.PdfPage, index: int, geo: _Geometry, boxes: _CharBoxes) -> list[PageTable]:
         try:
-            if self._pdf is None:
+            if self._engine == "pdfium":
+                return _pdfium_tables(page, geo, boxes)
+            return self._plumber_tables(index)
+        except Exception as exc:  # a table we cannot read stays in the text flow
+            log.debug("table extraction failed on page %d: %r", index + 1, exc)
+            return []
+
+    def _plumber_tables(self, index: int) -> list[PageTable]:
+        """Ruled tables of a page by pdfplumber itself (slow; for comparison)."""
+        if self._failed:
+            return []
+        if self._pdf is None:
+            try:
                 self._pdf = pdfplumber.open(io.BytesIO(self._data))
-            return self._pdf.pages[index]
-        except Exception as exc:
-            log.debug("pdfplumber could not open the PDF: %r", exc)
-            self._failed = True
-            return None
+            except Exception:
+                self._failed = True
+                raise
+        page = self._pdf.pages[index]
+        try:
+            found = page.find_tables()
+            tables = [_page_table(t.extract(), t.bbox, [r.bbox for r in t.rows]) for t in found]
+        finally:
+            page.close()
+        return _without_containers([t for t in tables if t is not None])
 
     def close(self) -> None:
         if self._pdf is not None:
             self._pdf.close()
 
 
-def _read_pages(pdf: pdfium.PdfDocument, data: bytes, limits: Limits) -> list[PageContent]:
+def _read_pages(
+    pdf: pdfium.PdfDocument, data: bytes, limits: Limits, table_engine: str
+) -> list[PageContent]:
     """Every page's lines and tables, checking the page and char limits as it goes."""
     count = len(pdf)
     if count > limits.max_pages:
@@ -240,14 +266,14 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, limits: Limits) -> list[Pa
         )
     if count == 0:
         raise ExtractionFailed("PDF 文件没有页面", "The PDF has no pages")
-    plumber = _LazyPlumber(data)
+    tables = _TableReader(data, table_engine)
     pages: list[PageContent] = []
     total_chars = 0
     try:
         for index in range(count):
             page = pdf[index]
             try:
-                content, nchars = _read_page(page, index, plumber)
+                content, nchars = _read_page(page, index, tables)
             finally:
                 page.close()
             total_chars += nchars
@@ -258,7 +284,7 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, limits: Limits) -> list[Pa
                 )
             pages.append(content)
     finally:
-        plumber.close()
+        tables.close()
     return pages
 
 
@@ -289,24 +315,27 @@ class _Geometry:
         return min(xa, xb), min(ta, tb), max(xa, xb), max(ta, tb)
 
 
-def _read_page(page: pdfium.PdfPage, index: int, plumber: _LazyPlumber) -> tuple[PageContent, int]:
+def _read_page(page: pdfium.PdfPage, index: int, tables: _TableReader) -> tuple[PageContent, int]:
     """Lines, tables and the scanned/garbled verdict of one page; also its char count."""
     geo = _Geometry(page)
     content = PageContent(number=index + 1, width=geo.width, height=geo.height)
     textpage = page.get_textpage()
     try:
         chars = _page_chars(textpage)
-        visible = [c for c in chars if not c.isspace()]
+        visible = _WHITESPACE_RE.sub("", chars)
         if len(visible) < SCANNED_MIN_CHARS:
             if _looks_scanned(page, geo):
                 content.warning = "scanned_page"
-        elif _looks_garbled("".join(visible)):
+                return content, len(chars)
+        elif _looks_garbled(visible):
             content.warning = "garbled_page"
             return content, len(chars)
+        boxes = None
         if _may_have_table(page, geo):
-            content.tables = _find_tables(plumber, index)
-        boxes = [t.bbox for t in content.tables]
-        content.lines = list(_page_lines(textpage, chars, geo, index + 1, boxes))
+            boxes = _CharBoxes.of(textpage, chars, geo)
+            content.tables = tables.find(page, index, geo, boxes)
+        regions = [t.bbox for t in content.tables]
+        content.lines = list(_page_lines(textpage, chars, geo, index + 1, boxes if regions else None, regions))
     finally:
         textpage.close()
     return content, len(chars)
@@ -320,9 +349,14 @@ def _page_chars(textpage: pdfium.PdfTextPage) -> str:
 
 
 def _page_lines(
-    textpage: pdfium.PdfTextPage, chars: str, geo: _Geometry, page_no: int, tables: Sequence[BBox]
+    textpage: pdfium.PdfTextPage,
+    chars: str,
+    geo: _Geometry,
+    page_no: int,
+    boxes: _CharBoxes | None,
+    regions: Sequence[BBox],
 ) -> Iterator[Line]:
-    """Split the char stream at pdfium's line breaks; chars inside tables are left out."""
+    """Split the char stream at pdfium's line breaks; chars inside table regions are left out."""
     start = 0
     n = len(chars)
     while start < n:
@@ -330,22 +364,19 @@ def _page_lines(
         while end < n and chars[end] not in "\r\n":
             end += 1
         indices = list(range(start, end))
-        if tables and indices:
-            indices = [i for i in indices if not _inside_any(_char_centre(textpage, i, geo), tables)]
+        if boxes is not None:
+            indices = [i for i in indices if not _inside_any(boxes.centres[i], regions)]
         line = _make_line(textpage, chars, indices, geo, page_no)
         if line is not None:
             yield line
         start = end + 1
 
 
-def _char_centre(textpage: pdfium.PdfTextPage, i: int, geo: _Geometry) -> tuple[float, float]:
-    left, bottom, right, top = textpage.get_charbox(i)
-    return geo.point((left + right) / 2, (bottom + top) / 2)
-
-
-def _inside_any(point: tuple[float, float], boxes: Sequence[BBox]) -> bool:
+def _inside_any(point: tuple[float, float] | None, regions: Sequence[BBox]) -> bool:
+    if point is None:
+        return False
     x, y = point
-    return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+    return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in regions)
 
 
 def _make_line(
@@ -380,41 +411,32 @@ def _looks_scanned(page: pdfium.PdfPage, geo: _Geometry) -> bool:
     """No text, but a large image or many path objects (vector-outlined text)."""
     area = max(geo.width * geo.height, 1.0)
     paths = 0
-    for obj in page.get_objects(max_depth=2):
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            left, bottom, right, top = obj.get_bounds()
-            if (right - left) * (top - bottom) >= SCANNED_IMAGE_AREA * area:
+    for raw, kind, outer in _page_objects(page, (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH)):
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            x0, top, x1, bottom = _bounds(raw, outer, geo)
+            if (x1 - x0) * (bottom - top) >= SCANNED_IMAGE_AREA * area:
                 return True
-        elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+        else:
             paths += 1
             if paths >= SCANNED_MIN_PATHS:
                 return True
     return False
 
 
-def _expected_char(ch: str) -> bool:
-    """Code points that real (Chinese or Latin) tender text is made of."""
-    code = ord(ch)
-    return (
-        0x20 <= code < 0x7F
-        or 0xA0 <= code <= 0x24F  # Latin-1 supplement, Latin extended
-        or 0x370 <= code <= 0x3FF  # Greek (α, μ, Ω)
-        or 0x2000 <= code <= 0x2BFF  # punctuation, symbols, arrows, ①, box drawing, shapes
-        or 0x2E80 <= code <= 0x2FDF  # CJK radicals, Kangxi radicals
-        or 0x3000 <= code <= 0x303F  # CJK punctuation
-        or 0x3200 <= code <= 0x33FF  # enclosed CJK, CJK compatibility (㎡)
-        or 0x4E00 <= code <= 0x9FFF
-        or 0xF900 <= code <= 0xFAFF
-        or 0xFE30 <= code <= 0xFE4F
-        or 0xFF00 <= code <= 0xFFEF
-    )
+# Code points that real (Chinese or Latin) tender text is made of; anything else counts as "bad".
+_UNEXPECTED_RE = re.compile(
+    "[^\\s\x20-\x7e\xa0-\u024f\u0370-\u03ff\u2000-\u2bff\u2e80-\u2fdf\u3000-\u303f"
+    "\u3200-\u33ff\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
+)
+_CJK_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WHITESPACE_RE = re.compile(r"\s")
 
 
 def _looks_garbled(text: str) -> bool:
     """Undecodable text layer: ``(cid:NN)`` runs, or many control / private-use / stray code points."""
     if text.count("(cid:") >= 3:
         return True
-    bad = sum(1 for ch in text if not _expected_char(ch))
+    bad = len(_UNEXPECTED_RE.findall(text))
     return bad / max(len(text), 1) > GARBLED_BAD_SHARE
 
 
@@ -450,8 +472,8 @@ def _may_have_table(page: pdfium.PdfPage, geo: _Geometry) -> bool:
     """Cheap test on path objects: ≥3 distinct vertical and ≥2 horizontal ruling positions."""
     xs: list[float] = []
     ys: list[float] = []
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=2):
-        x0, top, x1, bottom = geo.box(*obj.get_bounds())
+    for raw, _, outer in _page_objects(page, (pdfium_c.FPDF_PAGEOBJ_PATH,)):
+        x0, top, x1, bottom = _bounds(raw, outer, geo)
         w, h = x1 - x0, bottom - top
         if w >= 0.95 * geo.width or w < 0 or h < 0:
             continue  # page background or border
@@ -460,7 +482,7 @@ def _may_have_table(page: pdfium.PdfPage, geo: _Geometry) -> bool:
         elif w < EDGE_TOLERANCE and h > 8:
             xs.append(x0)
         elif w > 8 and h > 8:
-            if _is_grid_path(obj.raw):
+            if _is_grid_path(raw):
                 return True
             xs += [x0, x1]
             ys += [top, bottom]
@@ -506,8 +528,11 @@ def _compose(inner: Matrix, outer: Matrix) -> Matrix:
     return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s, e * p + f * r + t, e * q + f * s + u)
 
 
-def _path_objects(page: pdfium.PdfPage) -> Iterator[tuple[object, Matrix]]:
-    """Every path object of the page (also inside form XObjects) with its matrix to page space."""
+def _page_objects(page: pdfium.PdfPage, kinds: tuple[int, ...]) -> Iterator[tuple[object, int, Matrix]]:
+    """Raw page objects of the given types (also inside form XObjects) with their matrix to page space.
+
+    Uses the raw API: pypdfium2's ``get_objects`` wraps every object and costs ~10 µs each.
+    """
     stack: list[tuple[object, bool, Matrix, int]] = [(page.raw, False, _IDENTITY, 0)]
     while stack:
         container, is_form, outer, depth = stack.pop()
@@ -516,10 +541,23 @@ def _path_objects(page: pdfium.PdfPage) -> Iterator[tuple[object, Matrix]]:
         for i in range(count_fn(container)):
             raw = get_fn(container, i)
             kind = pdfium_c.FPDFPageObj_GetType(raw)
-            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-                yield raw, _compose(_obj_matrix(raw), outer)
-            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 4:
+            if kind in kinds:
+                yield raw, kind, _compose(_obj_matrix(raw), outer) if is_form else _IDENTITY
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 4:
                 stack.append((raw, True, _compose(_obj_matrix(raw), outer), depth + 1))
+
+
+def _bounds(raw: object, matrix: Matrix, geo: _Geometry) -> BBox:
+    """Bounds of a page object in top-left page coordinates (``matrix`` maps form to page space)."""
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    pdfium_c.FPDFPageObj_GetBounds(
+        raw, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
+    )
+    corners = [(left.value, bottom.value), (right.value, top.value)]
+    if matrix is not _IDENTITY:
+        a, b, c, d, e, f = matrix
+        corners = [(a * x + c * y + e, b * x + d * y + f) for x, y in corners]
+    return geo.box(corners[0][0], corners[0][1], corners[1][0], corners[1][1])
 
 
 def _edge(p: tuple[float, float], q: tuple[float, float]) -> dict[str, object] | None:
@@ -607,7 +645,7 @@ def _in_box(point: tuple[float, float], box: BBox) -> bool:
     return box[0] <= point[0] < box[2] and box[1] <= point[1] < box[3]
 
 
-def _cell_texts(cells: list[BBox], boxes: _CharBoxes) -> dict[int, str]:
+def _cell_texts(cells: list[BBox], bbox: BBox, boxes: _CharBoxes) -> dict[int, str]:
     """Text of each cell: its chars in stream order; spaces and line breaks follow the char before."""
     parts: dict[int, list[str]] = {}
     last: int | None = None
@@ -616,41 +654,48 @@ def _cell_texts(cells: list[BBox], boxes: _CharBoxes) -> dict[int, str]:
             if last is not None:
                 parts[last].append("\n" if ch in "\r\n" else ch)
             continue
-        last = next((k for k, cell in enumerate(cells) if _in_box(centre, cell)), None)
-        if last is not None:
-            parts.setdefault(last, []).append(ch)
+        last = None
+        if bbox[0] <= centre[0] <= bbox[2] and bbox[1] <= centre[1] <= bbox[3]:
+            last = next((k for k, cell in enumerate(cells) if _in_box(centre, cell)), None)
+            if last is not None:
+                parts.setdefault(last, []).append(ch)
     return {k: "".join(v).strip() for k, v in parts.items()}
 
 
 def _pdfium_tables(page: pdfium.PdfPage, geo: _Geometry, boxes: _CharBoxes) -> list[PageTable]:
     """Tables from pypdfium2 geometry with pdfplumber's algorithm (no pdfminer parse)."""
-    edges = [edge for raw, matrix in _path_objects(page) for edge in _path_edges(raw, matrix, geo)]
+    edges = [
+        edge
+        for raw, _, outer in _page_objects(page, (pdfium_c.FPDF_PAGEOBJ_PATH,))
+        for edge in _path_edges(raw, _compose(_obj_matrix(raw), outer), geo)
+    ]
     tables = []
     for group in _table_cells(edges):
         table = pdfplumber.table.Table(None, group)  # type: ignore[arg-type]
         row_cells = [list(row.cells) for row in table.rows]
         flat = [cell for row in row_cells for cell in row if cell is not None]
-        texts = _cell_texts(flat, boxes)
+        texts = _cell_texts(flat, table.bbox, boxes)
         index = {cell: k for k, cell in enumerate(flat)}
         rows = [[None if c is None else texts.get(index[c], "") for c in row] for row in row_cells]
         tables.append(_page_table(rows, table.bbox, [row.bbox for row in table.rows]))
-    return sorted((t for t in tables if t is not None), key=lambda t: t.top)
+    return _without_containers([t for t in tables if t is not None])
 
 
-def _plumber_tables(plumber: _LazyPlumber, index: int) -> list[PageTable]:
-    """Ruled tables of a page by pdfplumber itself (slow path, for comparison and fallback)."""
-    page = plumber.page(index)
-    if page is None:
-        return []
-    try:
-        found = page.find_tables()
-        tables = [_page_table(t.extract(), t.bbox, [r.bbox for r in t.rows]) for t in found]
-    except Exception as exc:
-        log.debug("pdfplumber table extraction failed on page %d: %r", index + 1, exc)
-        return []
-    finally:
-        page.close()
-    return sorted((t for t in tables if t is not None), key=lambda t: t.top)
+def _without_containers(tables: list[PageTable]) -> list[PageTable]:
+    """Drop layout tables that hold another table (web-page print-outs); their text stays in the flow."""
+
+    def contains(outer: BBox, inner: BBox) -> bool:
+        tol = EDGE_TOLERANCE
+        return (
+            outer != inner
+            and outer[0] - tol <= inner[0]
+            and outer[1] - tol <= inner[1]
+            and inner[2] <= outer[2] + tol
+            and inner[3] <= outer[3] + tol
+        )
+
+    kept = [t for t in tables if not any(contains(t.bbox, other.bbox) for other in tables)]
+    return sorted(kept, key=lambda t: t.top)
 
 
 def _page_table(rows: list[list[str | None]], bbox: Sequence[float], row_bboxes: Sequence[Sequence[float]]) -> PageTable | None:
@@ -691,7 +736,7 @@ def _drop_headers_footers(pages: list[PageContent]) -> list[Line]:
     counts: Counter[tuple[str, str]] = Counter()
     for page in with_text:
         counts.update({_band_key(line, page) for line in page.lines if _in_band(line, page)})
-    threshold = max(2, round(0.4 * len(with_text)))
+    threshold = min(len(with_text), max(3, math.ceil(HEADER_REPEAT_SHARE * len(with_text))))
     repeated = {key for key, n in counts.items() if n >= threshold} if len(with_text) >= 2 else set()
     dropped: list[Line] = []
     for page in pages:
@@ -919,8 +964,8 @@ def _flag_off_language_pages(pages: list[PageContent]) -> None:
 
 
 def _cjk_share(text: str) -> float:
-    visible = [c for c in text if not c.isspace()]
-    return sum(1 for c in visible if is_cjk(c)) / len(visible) if visible else 0.0
+    visible = len(text) - len(_WHITESPACE_RE.findall(text))
+    return len(_CJK_RE.findall(text)) / visible if visible else 0.0
 
 
 def _assemble(pages: list[PageContent], data: bytes, name: str) -> PdfExtraction:

@@ -24,6 +24,8 @@ class Category:
     severity: str
     clause_level: bool
     legal_basis: tuple[str, ...]
+    concern: str = ""  # what is wrong with such a clause (used by model-only explanations)
+    suggestion: str = ""  # generic rewrite advice for the category
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,15 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
     root = root or lexicons_dir()
     tax = yaml.safe_load((root / "taxonomy.yaml").read_text(encoding="utf-8"))
     categories = {
-        c["id"]: Category(c["id"], c["name"], c["severity"], bool(c["clause_level"]), tuple(c["legal_basis"]))
+        c["id"]: Category(
+            c["id"],
+            c["name"],
+            c["severity"],
+            bool(c["clause_level"]),
+            tuple(c["legal_basis"]),
+            c.get("concern", ""),
+            c.get("suggestion", ""),
+        )
         for c in tax["categories"]
     }
     legal = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from scanner.ingest.table import CELL_SEP
 from scanner.segment.headings import Heading, heading_of
 from scanner.segment.kinds import section_kind, table_kind
 from scanner.types import Block, Clause, Document
@@ -91,7 +92,8 @@ def segment(doc: Document) -> tuple[Clause, ...]:
         kind = section_kind(path)
         table = block.source.table
         if table is not None:
-            kind = table_kind([c.header or "" for c in table.cells], kind)
+            headers = [c.header for c in table.cells if c.header]
+            kind = table_kind(headers or block.text.split(CELL_SEP), kind)
         for s, e in block_spans(block):
             clauses.append(
                 Clause(
