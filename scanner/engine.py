@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scanner.context import apply_context
-from scanner.detectors.base import Detector, Hit
+from scanner.detectors.base import Detector, DocContext, Hit
 from scanner.detectors.classifier import ClauseClassifier, ClausePrediction, latest_model_dir
 from scanner.detectors.rule import RuleDetector
 from scanner.errors import ExtractionFailed
@@ -86,7 +86,7 @@ class ScanEngine:
         if self.classifier is not None:
             hits = corroborate(hits, clauses, norms, self.classify(norms), self.classifier, self.catalogue)
         merged = merge(hits, self.catalogue.precedence)
-        findings = tuple(build_finding(h, self.catalogue, regime) for h in merged)
+        findings = tuple(build_finding(h, self.catalogue, ctx.regime) for h in merged)
         return ScanResult(document=doc, findings=findings, versions=dict(self.versions))
 
     def classify(self, norms: list[str]) -> list[ClausePrediction | None]:
@@ -99,11 +99,11 @@ class ScanEngine:
             out[i] = p
         return out
 
-    def detect_clause(self, clause: Clause, norm: str) -> list[Hit]:
+    def detect_clause(self, clause: Clause, norm: str, ctx: DocContext) -> list[Hit]:
         """Detectors, then the context stage, for one clause."""
         out = []
         for detector in self.detectors:
-            for hit in detector.detect(clause, norm):
+            for hit in detector.detect(clause, norm, ctx):
                 kept = apply_context(hit, self._rules.get(hit.rule_id), norm)
                 if kept is not None:
                     out.append(kept)

@@ -37,9 +37,20 @@ class Hit:
         return replace(self, score=score, trace=(*self.trace, step), **changes)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class DocContext:
+    """Document-level facts a detector may use: the legal regime and the document's name.
+
+    ``regime``: "zc" (政府采购), "zb" (招标投标) or "both" when the document does not say.
+    """
+
+    regime: str = "both"
+    name: str = ""
+
+
 class Detector(Protocol):
     name: str
 
-    def detect(self, clause: Clause, norm: str) -> list[Hit]:
+    def detect(self, clause: Clause, norm: str, doc: DocContext) -> list[Hit]:
         """Hits for one clause; ``norm`` is the clause text normalised for matching."""
         ...

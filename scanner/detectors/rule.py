@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from scanner.detectors.base import Hit
+from scanner.detectors.base import DocContext, Hit
 from scanner.rules.loader import Catalogue, CompiledRule
 from scanner.types import Clause, TraceStep
 
@@ -62,7 +62,7 @@ class RuleDetector:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
 
-    def detect(self, clause: Clause, norm: str) -> list[Hit]:
+    def detect(self, clause: Clause, norm: str, doc: DocContext) -> list[Hit]:
         hits = []
         for crule in self.catalogue.rules:
             hit = match_rule(crule, clause, norm)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import io
+import itertools
 import logging
 import math
 import re
@@ -73,6 +74,7 @@ _PAGE_NUMBER_RES = (
     re.compile(r"^[ivxlc]{1,6}$", re.IGNORECASE),
 )
 _DIGITS_RE = re.compile(r"\d+")
+_LINE_RE = re.compile(r"[^\r\n]+")
 _SPACES_RE = re.compile(r"\s+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -222,14 +224,24 @@ class _TableReader:
         self._pdf: pdfplumber.PDF | None = None
         self._failed = False
 
-    def find(self, page: pdfium.PdfPage, index: int, geo: _Geometry, boxes: _CharBoxes) -> list[PageTable]:
+    def find(
+        self, page: pdfium.PdfPage, index: int, geo: _Geometry, textpage: pdfium.PdfTextPage, chars: str
+    ) -> tuple[list[PageTable], _CharBoxes | None]:
+        """The page's tables and the char centres near them (``None`` when there is no table)."""
         try:
             if self._engine == "pdfium":
-                return _pdfium_tables(page, geo, boxes)
-            return self._plumber_tables(index)
+                grids = _table_grids(page, geo)
+                if not grids:
+                    return [], None
+                boxes = _CharBoxes.near(textpage, chars, geo, [bbox for bbox, _ in grids])
+                return _pdfium_tables(grids, boxes), boxes
+            tables = self._plumber_tables(index)
+            if not tables:
+                return [], None
+            return tables, _CharBoxes.near(textpage, chars, geo, [t.bbox for t in tables])
         except Exception as exc:  # a table we cannot read stays in the text flow
             log.debug("table extraction failed on page %d: %r", index + 1, exc)
-            return []
+            return [], None
 
     def _plumber_tables(self, index: int) -> list[PageTable]:
         """Ruled tables of a page by pdfplumber itself (slow; for comparison)."""
@@ -254,9 +266,7 @@ class _TableReader:
             self._pdf.close()
 
 
-def _read_pages(
-    pdf: pdfium.PdfDocument, data: bytes, limits: Limits, table_engine: str
-) -> list[PageContent]:
+def _read_pages(pdf: pdfium.PdfDocument, data: bytes, limits: Limits, table_engine: str) -> list[PageContent]:
     """Every page's lines and tables, checking the page and char limits as it goes."""
     count = len(pdf)
     if count > limits.max_pages:
@@ -332,20 +342,48 @@ def _read_page(page: pdfium.PdfPage, index: int, tables: _TableReader) -> tuple[
             return content, len(chars)
         boxes = None
         if _may_have_table(page, geo):
-            boxes = _CharBoxes.of(textpage, chars, geo)
-            content.tables = tables.find(page, index, geo, boxes)
+            content.tables, boxes = tables.find(page, index, geo, textpage, chars)
         regions = [t.bbox for t in content.tables]
-        content.lines = list(_page_lines(textpage, chars, geo, index + 1, boxes if regions else None, regions))
+        content.lines = list(
+            _page_lines(textpage, chars, geo, index + 1, boxes if regions else None, regions)
+        )
     finally:
         textpage.close()
     return content, len(chars)
 
 
 def _page_chars(textpage: pdfium.PdfTextPage) -> str:
-    """The page's chars, one per pdfium char index (so index ``i`` is char ``i``)."""
+    """The page's chars, one per pdfium char index (so index ``i`` is char ``i``).
+
+    One ``FPDFText_GetText`` call when it maps 1:1 onto the char indices (the usual case), else one
+    ``FPDFText_GetUnicode`` call per char (surrogate pairs, excluded chars).
+    """
     raw = textpage.raw
+    count = textpage.count_chars()
+    if count <= 0:
+        return ""
+    buf = (ctypes.c_ushort * (count + 1))()
+    written = pdfium_c.FPDFText_GetText(raw, 0, count, buf)
+    if written == count + 1:
+        text = bytes(buf)[: 2 * count].decode("utf-16-le", errors="replace")
+        if len(text) == count:
+            return text
     get = pdfium_c.FPDFText_GetUnicode
-    return "".join([chr(get(raw, i) or 0xFFFD) for i in range(textpage.count_chars())])
+    return "".join([chr(get(raw, i) or 0xFFFD) for i in range(count)])
+
+
+class _LooseBoxes:
+    """Loose char boxes ``(left, bottom, right, top)`` through the raw API with one reused struct."""
+
+    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
+        self._raw = textpage.raw
+        self._rect = pdfium_c.FS_RECTF()
+        self._ref = ctypes.byref(self._rect)
+
+    def __call__(self, index: int) -> tuple[float, float, float, float]:
+        pdfium_c.FPDFText_GetLooseCharBox(self._raw, index, self._ref)
+        r = self._rect
+        return r.left, r.bottom, r.right, r.top
 
 
 def _page_lines(
@@ -357,19 +395,13 @@ def _page_lines(
     regions: Sequence[BBox],
 ) -> Iterator[Line]:
     """Split the char stream at pdfium's line breaks; chars inside table regions are left out."""
-    start = 0
-    n = len(chars)
-    while start < n:
-        end = start
-        while end < n and chars[end] not in "\r\n":
-            end += 1
-        indices = list(range(start, end))
+    for match in _LINE_RE.finditer(chars):
+        indices = range(match.start(), match.end())
         if boxes is not None:
             indices = [i for i in indices if not _inside_any(boxes.centres[i], regions)]
         line = _make_line(textpage, chars, indices, geo, page_no)
         if line is not None:
             yield line
-        start = end + 1
 
 
 def _inside_any(point: tuple[float, float] | None, regions: Sequence[BBox]) -> bool:
@@ -380,10 +412,10 @@ def _inside_any(point: tuple[float, float] | None, regions: Sequence[BBox]) -> b
 
 
 def _make_line(
-    textpage: pdfium.PdfTextPage, chars: str, indices: list[int], geo: _Geometry, page_no: int
+    textpage: pdfium.PdfTextPage, chars: str, indices: Sequence[int], geo: _Geometry, page_no: int
 ) -> Line | None:
     """A ``Line`` from char indices: bbox from the first and last visible chars (loose boxes)."""
-    visible = [i for i in indices if not chars[i].isspace() and chars[i] != "\x02"]
+    visible = [i for i in indices if chars[i] > " " and chars[i] != "\x02"]
     if not visible:
         return None
     text = "".join(chars[i] for i in indices)
@@ -391,8 +423,9 @@ def _make_line(
     text = _CONTROL_RE.sub("", text).strip()
     if not text:
         return None
-    first = geo.box(*textpage.get_charbox(visible[0], loose=True))
-    last = geo.box(*textpage.get_charbox(visible[-1], loose=True))
+    boxes = _LooseBoxes(textpage)
+    first = geo.box(*boxes(visible[0]))
+    last = geo.box(*boxes(visible[-1]))
     return Line(
         text=text,
         x0=min(first[0], last[0]),
@@ -629,14 +662,24 @@ class _CharBoxes:
     centres: list[tuple[float, float] | None]
 
     @classmethod
-    def of(cls, textpage: pdfium.PdfTextPage, chars: str, geo: _Geometry) -> _CharBoxes:
-        centres: list[tuple[float, float] | None] = []
-        for i, ch in enumerate(chars):
-            if ch.isspace():
-                centres.append(None)
+    def near(
+        cls, textpage: pdfium.PdfTextPage, chars: str, geo: _Geometry, regions: Sequence[BBox]
+    ) -> _CharBoxes:
+        """Centres of the chars on lines that reach into a region's rows; ``None`` for the others."""
+        centres: list[tuple[float, float] | None] = [None] * len(chars)
+        box = _LooseBoxes(textpage)
+        spans = [(r[1] - EDGE_TOLERANCE, r[3] + EDGE_TOLERANCE) for r in regions]
+        for match in _LINE_RE.finditer(chars):
+            start, end = match.start(), match.end()
+            _, top_a, _, bottom_a = geo.box(*box(start))
+            _, top_b, _, bottom_b = geo.box(*box(end - 1))
+            top, bottom = min(top_a, top_b), max(bottom_a, bottom_b)
+            if not any(top <= hi and bottom >= lo for lo, hi in spans):
                 continue
-            left, bottom, right, top = textpage.get_charbox(i, loose=True)
-            centres.append(geo.point((left + right) / 2, (bottom + top) / 2))
+            for i in range(start, end):
+                if chars[i] > " ":
+                    left, low, right, high = box(i)
+                    centres[i] = geo.point((left + right) / 2, (low + high) / 2)
         return cls(chars, centres)
 
 
@@ -645,39 +688,59 @@ def _in_box(point: tuple[float, float], box: BBox) -> bool:
     return box[0] <= point[0] < box[2] and box[1] <= point[1] < box[3]
 
 
-def _cell_texts(cells: list[BBox], bbox: BBox, boxes: _CharBoxes) -> dict[int, str]:
+def _cell_texts(rows: list[tuple[BBox, list[BBox | None]]], bbox: BBox, boxes: _CharBoxes) -> dict[BBox, str]:
     """Text of each cell: its chars in stream order; spaces and line breaks follow the char before."""
-    parts: dict[int, list[str]] = {}
-    last: int | None = None
+    parts: dict[BBox, list[str]] = {}
+    last: BBox | None = None
     for ch, centre in zip(boxes.chars, boxes.centres, strict=True):
         if centre is None:
-            if last is not None:
+            if last is not None and ch <= " ":
                 parts[last].append("\n" if ch in "\r\n" else ch)
             continue
         last = None
         if bbox[0] <= centre[0] <= bbox[2] and bbox[1] <= centre[1] <= bbox[3]:
-            last = next((k for k, cell in enumerate(cells) if _in_box(centre, cell)), None)
+            last = _cell_of(centre, rows)
             if last is not None:
                 parts.setdefault(last, []).append(ch)
-    return {k: "".join(v).strip() for k, v in parts.items()}
+    return {cell: "".join(v).strip() for cell, v in parts.items()}
 
 
-def _pdfium_tables(page: pdfium.PdfPage, geo: _Geometry, boxes: _CharBoxes) -> list[PageTable]:
-    """Tables from pypdfium2 geometry with pdfplumber's algorithm (no pdfminer parse)."""
+def _cell_of(point: tuple[float, float], rows: list[tuple[BBox, list[BBox | None]]]) -> BBox | None:
+    """The cell containing a point: first the row band, then the cell within it."""
+    for row_box, cells in rows:
+        if row_box[1] <= point[1] < row_box[3]:
+            for cell in cells:
+                if cell is not None and _in_box(point, cell):
+                    return cell
+    return None
+
+
+Grid = tuple[BBox, list[tuple[BBox, list[BBox | None]]]]  # table bbox, rows of (row bbox, cells)
+
+
+def _table_grids(page: pdfium.PdfPage, geo: _Geometry) -> list[Grid]:
+    """Table structures from pypdfium2 path geometry with pdfplumber's algorithm (no pdfminer parse)."""
     edges = [
         edge
         for raw, _, outer in _page_objects(page, (pdfium_c.FPDF_PAGEOBJ_PATH,))
         for edge in _path_edges(raw, _compose(_obj_matrix(raw), outer), geo)
     ]
-    tables = []
+    grids: list[Grid] = []
     for group in _table_cells(edges):
         table = pdfplumber.table.Table(None, group)  # type: ignore[arg-type]
-        row_cells = [list(row.cells) for row in table.rows]
-        flat = [cell for row in row_cells for cell in row if cell is not None]
-        texts = _cell_texts(flat, table.bbox, boxes)
-        index = {cell: k for k, cell in enumerate(flat)}
-        rows = [[None if c is None else texts.get(index[c], "") for c in row] for row in row_cells]
-        tables.append(_page_table(rows, table.bbox, [row.bbox for row in table.rows]))
+        rows = [(tuple(row.bbox), list(row.cells)) for row in table.rows]
+        if max((len(cells) for _, cells in rows), default=0) >= 2:
+            grids.append((tuple(table.bbox), rows))  # type: ignore[arg-type]
+    return grids
+
+
+def _pdfium_tables(grids: list[Grid], boxes: _CharBoxes) -> list[PageTable]:
+    """Fill the grids with the text of the chars whose centres fall in their cells."""
+    tables = []
+    for bbox, rows in grids:
+        texts = _cell_texts(rows, bbox, boxes)
+        cells = [[None if c is None else texts.get(c, "") for c in row_cells] for _, row_cells in rows]
+        tables.append(_page_table(cells, bbox, [box for box, _ in rows]))
     return _without_containers([t for t in tables if t is not None])
 
 
@@ -698,7 +761,9 @@ def _without_containers(tables: list[PageTable]) -> list[PageTable]:
     return sorted(kept, key=lambda t: t.top)
 
 
-def _page_table(rows: list[list[str | None]], bbox: Sequence[float], row_bboxes: Sequence[Sequence[float]]) -> PageTable | None:
+def _page_table(
+    rows: list[list[str | None]], bbox: Sequence[float], row_bboxes: Sequence[Sequence[float]]
+) -> PageTable | None:
     """A kept table: at least two columns and one row with two filled cells (not a text frame)."""
     if max((len(r) for r in rows), default=0) < 2:
         return None
@@ -769,11 +834,7 @@ def _layout(lines: list[Line]) -> Layout:
     left = Counter(round(line.x0) for line in lines).most_common(1)[0][0]
     ends = sorted(line.x1 for line in lines)
     right = ends[min(len(ends) - 1, int(0.9 * len(ends)))]
-    gaps = [
-        b.top - a.bottom
-        for a, b in zip(lines, lines[1:], strict=False)
-        if a.page == b.page and b.top > a.bottom
-    ]
+    gaps = [b.top - a.bottom for a, b in itertools.pairwise(lines) if a.page == b.page and b.top > a.bottom]
     gap = statistics.median(gaps) if gaps else 0.0
     return Layout(float(left), right, gap)
 
@@ -879,7 +940,7 @@ def _page_items(page: PageContent, layout: Layout) -> list[Item]:
 
 def _merge_page_breaks(pages_items: list[list[Item]], layout: Layout) -> None:
     """Join a paragraph cut by a page break onto the previous page's last paragraph (in place)."""
-    for prev_items, items in zip(pages_items, pages_items[1:], strict=False):
+    for prev_items, items in itertools.pairwise(pages_items):
         if not prev_items or not items:
             continue
         last, first = prev_items[-1], items[0]
