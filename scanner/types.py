@@ -56,6 +56,7 @@ class Source:
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
     table: TableRef | None = None
+    anchor: str | None = None  # format-specific locator of the origin (e.g. DOCX paragraph path)
 
 
 @dataclass(frozen=True)
