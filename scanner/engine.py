@@ -77,11 +77,11 @@ class ScanEngine:
     def scan_document(self, doc: Document) -> ScanResult:
         clauses = segment(doc)
         norms = [normalize_for_match(c.text) for c in clauses]
-        regime = detect_regime(doc.text)
+        ctx = DocContext(regime=detect_regime(doc.text), name=doc.name)
         hits = [
             hit
             for clause, norm in zip(clauses, norms, strict=True)
-            for hit in self.detect_clause(clause, norm)
+            for hit in self.detect_clause(clause, norm, ctx)
         ]
         if self.classifier is not None:
             hits = corroborate(hits, clauses, norms, self.classify(norms), self.classifier, self.catalogue)
