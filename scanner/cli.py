@@ -179,6 +179,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from scanner.train import train
+
+    manifest = train(Path(args.corpus), Path(args.out), args.version)
+    print(
+        json.dumps(
+            {k: manifest[k] for k in ("hyperparameters", "thresholds", "metrics", "train_seconds")},
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+    return EXIT_CLEAN
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="tenderscan", description="招标文件公平竞争审查 / tender-document discrimination scanner"
@@ -205,6 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("file")
     v.add_argument("--quiet", action="store_true", help="不列出误判条款 / omit the misclassified lines")
     v.set_defaults(func=cmd_eval)
+
+    t = sub.add_parser("train", help="训练条款分类模型 / train the clause classifier")
+    t.add_argument("--corpus", default="corpus/clauses")
+    t.add_argument("--out", default="models/clause_clf")
+    t.add_argument("--version", default="1")
+    t.set_defaults(func=cmd_train)
     return p
 
 

@@ -84,15 +84,21 @@ class ScanEngine:
             for hit in self.detect_clause(clause, norm, ctx)
         ]
         if self.classifier is not None:
-            hits = corroborate(hits, clauses, norms, self.classify(norms), self.classifier, self.catalogue)
+            hits = corroborate(
+                hits, clauses, norms, self.classify(clauses, norms), self.classifier, self.catalogue
+            )
         merged = merge(hits, self.catalogue.precedence)
         findings = tuple(build_finding(h, self.catalogue, ctx.regime) for h in merged)
         return ScanResult(document=doc, findings=findings, versions=dict(self.versions))
 
-    def classify(self, norms: list[str]) -> list[ClausePrediction | None]:
-        """Model predictions for every clause long enough to say something."""
+    def classify(self, clauses: tuple[Clause, ...], norms: list[str]) -> list[ClausePrediction | None]:
+        """Model predictions for every clause long enough to say something, outside forms."""
         assert self.classifier is not None
-        idx = [i for i, n in enumerate(norms) if len(n) >= MIN_MODEL_CHARS]
+        idx = [
+            i
+            for i, (c, n) in enumerate(zip(clauses, norms, strict=True))
+            if len(n) >= MIN_MODEL_CHARS and c.section_kind != "forms"
+        ]
         preds = self.classifier.predict([norms[i] for i in idx])
         out: list[ClausePrediction | None] = [None] * len(norms)
         for i, p in zip(idx, preds, strict=True):

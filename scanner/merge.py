@@ -99,7 +99,7 @@ def model_hit(
     clause: Clause, norm: str, pred: ClausePrediction, classifier: ClauseClassifier, catalogue: Catalogue
 ) -> Hit:
     cat = catalogue.categories[pred.label]
-    features = classifier.top_features(norm, pred.label)
+    features = classifier.top_features(pred)
     start, end = classifier.evidence_span(norm, features)
     words = "、".join(f"“{f}”" for f, _ in features[:5]) or "整体措辞"
     severity = "low" if cat.severity == "low" else "medium"

@@ -36,3 +36,8 @@ def nlp():  # type: ignore[no-untyped-def]
 def tokens(text: str) -> list[str]:
     """Word tokens of a clause (jieba through the spaCy tokenizer)."""
     return [t.text for t in nlp()(text) if not t.is_space]
+
+
+def tokens_many(texts: list[str]) -> list[list[str]]:
+    """Word tokens of many clauses at once (spaCy's batched ``pipe``; cheaper than one call each)."""
+    return [[t.text for t in doc if not t.is_space] for doc in nlp().pipe(texts, batch_size=256)]

@@ -24,7 +24,7 @@ import numpy as np
 from scanner.evaluate import Example, read_examples
 
 SEED = 20261125
-C_GRID = (0.1, 0.3, 1.0)
+C_GRID = (0.3, 1.0, 3.0)
 MIN_PRECISION = 0.93
 
 
@@ -37,12 +37,12 @@ def featurize(texts: list[str]) -> np.ndarray:
 
 def featurize_normalised(norms: list[str]) -> np.ndarray:
     """Model input: one row per clause, column 0 = normalised text, column 1 = space-joined words."""
-    from scanner.nlp import tokens
+    from scanner.nlp import tokens_many
 
     rows = np.empty((len(norms), 2), dtype=object)
-    for i, norm in enumerate(norms):
+    for i, (norm, words) in enumerate(zip(norms, tokens_many(norms), strict=True)):
         rows[i, 0] = norm
-        rows[i, 1] = " ".join(tokens(norm))
+        rows[i, 1] = " ".join(words)
     return rows
 
 
@@ -66,7 +66,9 @@ def build_pipeline(c: float):  # type: ignore[no-untyped-def]
         ]
     )
     svm = LinearSVC(C=c, class_weight="balanced", random_state=SEED, max_iter=5000)
-    return Pipeline([("features", features), ("clf", CalibratedClassifierCV(svm, method="sigmoid", cv=5))])
+    return Pipeline(
+        [("features", features), ("clf", CalibratedClassifierCV(svm, method="sigmoid", cv=5, ensemble=False))]
+    )
 
 
 def _sha256_file(path: Path) -> str:
@@ -173,7 +175,7 @@ def train(corpus: Path, out: Path, version: str = "1") -> dict[str, object]:
         "hyperparameters": {
             "C": best_c,
             "cv_f1_macro": {str(k): round(v, 4) for k, v in cv_scores.items()},
-            "calibration": "sigmoid, 5-fold",
+            "calibration": "sigmoid on 5-fold out-of-fold decisions (ensemble=False)",
             "char_ngrams": [1, 4],
             "word_ngrams": [1, 2],
         },
@@ -190,7 +192,84 @@ def train(corpus: Path, out: Path, version: str = "1") -> dict[str, object]:
     (target / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
+    (target / "MODEL_CARD.md").write_text(model_card(manifest, splits), encoding="utf-8")
     return manifest
+
+
+def model_card(manifest: dict, splits: dict[str, Split]) -> str:  # type: ignore[type-arg]
+    """The model card: intended use, data, metrics, known limits (regenerated with the model)."""
+    from collections import Counter
+
+    counts = {name: Counter(s.y) for name, s in splits.items()}
+    rows = "\n".join(
+        f"| {label} | {counts['train'][label]} | {counts['dev'][label]} | {counts['test'][label]} |"
+        for label in manifest["labels"]
+    )
+    m = manifest["metrics"]
+    metric_rows = "\n".join(
+        f"| {name} | {m[name]['precision']:.4f} | {m[name]['recall']:.4f} | {m[name]['f1']:.4f} | "
+        f"{m[name]['category_accuracy']:.4f} |"
+        for name in ("dev", "test")
+    )
+    hp = manifest["hyperparameters"]
+    th = manifest["thresholds"]
+    return MODEL_CARD.format(
+        version=manifest["version"],
+        C=hp["C"],
+        seed=manifest["seed"],
+        model_file=manifest["model_file"],
+        sha=manifest["model_sha256"][:16],
+        threshold=th["model_only"],
+        min_precision=MIN_PRECISION,
+        rows=rows,
+        metric_rows=metric_rows,
+    )
+
+
+MODEL_CARD = """# Model card — clause_clf/{version}
+
+## What it is
+A clause classifier for Chinese tender documents: given one clause (a sentence, list item or
+flattened table row), it predicts which restrictive category of `lexicons/taxonomy.yaml` the
+clause falls under, or `none`. Character 1–4-gram TF-IDF of the normalised text plus jieba word
+1–2-gram TF-IDF (tokens from spaCy's blank "zh" pipeline with the jieba segmenter) → linear SVM
+(one-vs-rest, class-balanced, C={C} chosen by 5-fold stratified CV on train, macro-F1) → sigmoid
+calibration on out-of-fold decisions. Seed {seed}. Saved with skops (`{model_file}`, sha256
+`{sha}…`); `manifest.json` lists hashes, versions, labels, thresholds and metrics.
+
+## Intended use
+Inside `tenderscan`'s merge stage, next to the YAML rules: it raises the score of a rule finding it
+agrees with, records its disagreement when it is confident a rule finding is lawful text, and adds
+a *model-only* finding (severity at most medium, marked for human review, naming the words that
+drove it) when its probability passes the threshold chosen on dev ({threshold}: the threshold with
+the best dev F1 among those whose dev precision is at least {min_precision}). It is a recall aid for
+paraphrases, not a legal judgement.
+
+## Data
+`corpus/clauses/{{train,dev,test}}.jsonl`, written by the project team (see `corpus/README.md`);
+splits grouped by near-duplicates; test is never used for tuning.
+
+| label | train | dev | test |
+|---|---|---|---|
+{rows}
+
+## Metrics (binary: restrictive vs lawful, model alone, at the model-only threshold)
+
+| split | precision | recall | F1 | category accuracy on true positives |
+|---|---|---|---|---|
+{metric_rows}
+
+## Known limits
+- Trained on clauses the team wrote; real documents have noisier text (PDF line breaks, merged
+  table cells, template placeholders). Measured on `../shared/realdocs/` with
+  `tools/review_realdocs.py`.
+- It sees one clause at a time: facts elsewhere in the document (project budget, whether goods are
+  imported, the procurement regime) are invisible to it; `excessive_qualification` depends on them.
+- Word features depend on jieba's segmentation and the lexicon user dictionary.
+- Probabilities are calibrated on the training distribution (about half restrictive clauses); in a
+  real document restrictive clauses are rare, so model-only findings need a high threshold and
+  human review.
+"""
 
 
 def main(argv: list[str] | None = None) -> int:

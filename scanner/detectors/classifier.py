@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +30,7 @@ class ClausePrediction:
     label: str  # best non-"none" category
     prob: float  # its calibrated probability
     p_none: float
+    features: Any = None  # the clause's feature row (sparse), kept to explain the prediction
 
 
 def latest_model_dir(root: Path | None = None) -> Path | None:
@@ -79,21 +81,22 @@ class ClauseClassifier:
             return []
         from scanner.train import featurize_normalised
 
-        proba = self.model.predict_proba(featurize_normalised(norms))
+        X = self.model.named_steps["features"].transform(featurize_normalised(norms)).tocsr()
+        proba = self.model.named_steps["clf"].predict_proba(X)
         out = []
-        for row in proba:
+        for i, row in enumerate(proba):
             masked = row.copy()
             masked[self.none_idx] = -1.0
             best = int(masked.argmax())
-            out.append(ClausePrediction(self.classes[best], float(row[best]), float(row[self.none_idx])))
+            out.append(
+                ClausePrediction(self.classes[best], float(row[best]), float(row[self.none_idx]), X[i])
+            )
         return out
 
-    def top_features(self, norm: str, label: str, k: int = 6) -> list[tuple[str, float]]:
-        """The n-grams/words of this clause that pushed most towards ``label``."""
-        from scanner.train import featurize_normalised
-
-        x = self.model.named_steps["features"].transform(featurize_normalised([norm])).tocsr()
-        w = self.coef[self.svm_classes.index(label)]
+    def top_features(self, pred: ClausePrediction, k: int = 6) -> list[tuple[str, float]]:
+        """The n-grams/words of this clause that pushed most towards the predicted label."""
+        x = pred.features
+        w = self.coef[self.svm_classes.index(pred.label)]
         contrib = [(self.feature_names[j], float(v * w[j])) for j, v in zip(x.indices, x.data, strict=True)]
         named = [(n.split("__", 1)[1].strip(), c) for n, c in contrib if c > 0]
         named = [(n, c) for n, c in named if len(n.replace(" ", "")) > 1 and not _PUNCT.search(n)]

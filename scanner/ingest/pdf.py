@@ -23,6 +23,7 @@ import io
 import itertools
 import logging
 import math
+import os
 import re
 import statistics
 from collections import Counter
@@ -169,6 +170,7 @@ def extract_pdf(data: bytes, name: str, limits: Limits, table_engine: str = "pdf
             f"The PDF exceeds the limit of {limits.max_bytes} bytes",
         )
     _check_not_truncated(data)
+    _use_builtin_fonts_only()
     pdf = _open(data)
     try:
         pages = _read_pages(pdf, data, limits, table_engine)
@@ -180,6 +182,37 @@ def extract_pdf(data: bytes, name: str, limits: Limits, table_engine: str = "pdf
     finally:
         pdf.close()
     return _assemble(pages, data, name)
+
+
+# --- system fonts -----------------------------------------------------------------------------------
+#
+# For a non-embedded font (e.g. reportlab's STSong-Light) pdfium asks the system font info for a
+# substitute; with the Noto CJK collections installed it copies ~25 MB of font data on every page
+# (~4 ms a page, ten times the rest of the extraction). Text extraction does not need glyph outlines:
+# Unicode comes from the PDF's encodings / CMaps / ToUnicode and advance widths from the PDF. So the
+# reader gives pdfium an empty system font list, once per process (pdfium then uses its built-in
+# fonts). This is process-wide: set TENDERSCAN_PDF_SYSTEM_FONTS=1 to keep system fonts, e.g. where the
+# same process renders PDF pages that use non-embedded CJK fonts.
+
+_NO_FONTS: list[object] = []  # keeps the ctypes struct and callbacks alive
+
+
+def _use_builtin_fonts_only() -> None:
+    """Install an empty FPDF_SYSFONTINFO (once) unless TENDERSCAN_PDF_SYSTEM_FONTS is set."""
+    if _NO_FONTS or os.environ.get("TENDERSCAN_PDF_SYSTEM_FONTS", "") not in ("", "0"):
+        return
+    info = pdfium_c.FPDF_SYSFONTINFO()
+    info.version = 1
+    callbacks: list[object] = []
+    for name, kind in info._fields_:
+        if name == "version":
+            continue
+        returns_int = name in ("GetFontData", "GetFaceName", "GetFontCharset")
+        callback = kind((lambda *_: 0) if returns_int else (lambda *_: None))
+        callbacks.append(callback)
+        setattr(info, name, callback)
+    pdfium_c.FPDF_SetSystemFontInfo(ctypes.byref(info))
+    _NO_FONTS.extend([info, callbacks])
 
 
 # --- opening ----------------------------------------------------------------------------------------
@@ -415,17 +448,20 @@ def _make_line(
     textpage: pdfium.PdfTextPage, chars: str, indices: Sequence[int], geo: _Geometry, page_no: int
 ) -> Line | None:
     """A ``Line`` from char indices: bbox from the first and last visible chars (loose boxes)."""
-    visible = [i for i in indices if chars[i] > " " and chars[i] != "\x02"]
-    if not visible:
-        return None
-    text = "".join(chars[i] for i in indices)
+    shown = [i for i in (indices[0], indices[-1]) if chars[i] > " " and chars[i] != "\x02"] if indices else []
+    if len(shown) < 2:  # leading/trailing blanks (rare): look for the visible ends
+        shown = [i for i in indices if chars[i] > " " and chars[i] != "\x02"]
+        if not shown:
+            return None
+    raw = chars[indices[0] : indices[-1] + 1]
+    text = raw if len(raw) == len(indices) else "".join(chars[i] for i in indices)
     hyphen = text.rstrip().endswith("\x02")
     text = _CONTROL_RE.sub("", text).strip()
     if not text:
         return None
     boxes = _LooseBoxes(textpage)
-    first = geo.box(*boxes(visible[0]))
-    last = geo.box(*boxes(visible[-1]))
+    first = geo.box(*boxes(shown[0]))
+    last = geo.box(*boxes(shown[-1]))
     return Line(
         text=text,
         x0=min(first[0], last[0]),
