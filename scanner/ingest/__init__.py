@@ -30,11 +30,9 @@ def ingest(data: bytes, name: str = "document", limits: Limits | None = None) ->
 
         return ingest_text(data, name, limits, kind.encoding or "utf-8")
     if kind.media_type in (DOC, WPS):
-        label = "WPS" if kind.media_type == WPS else "Word 97-2003 (.doc)"
-        raise UnsupportedFormat(
-            f"暂不支持 {label} 旧版格式，请另存为 DOCX 或 PDF 后再扫描",
-            f"Legacy {label} files are not supported yet; save as DOCX or PDF and scan again",
-        )
+        from scanner.ingest.doc import ingest_doc
+
+        return ingest_doc(data, name, limits, kind.media_type)
     raise UnsupportedFormat("不支持的文件类型", "Unsupported file type")
 
 
