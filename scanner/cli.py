@@ -45,15 +45,21 @@ def _filter(result: ScanResult, min_severity: str) -> ScanResult:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    """Scan files/folders and write the report in the chosen format (see DESIGN §2 CLI)."""
     from scanner.engine import ScanEngine
+    from scanner.report import FORMATS, render
+    from scanner.report.output import check_destination, folder_mode, folder_targets, write_bytes
     from scanner.report.text import render_text
 
     paths = list(iter_paths(args.paths))
     if not paths:
         _err("没有找到可扫描的文件 / no documents found")
         return EXIT_ERROR
+    check_destination(args.format, args.output, len(paths))
+    annotates = FORMATS[args.format].annotates
     engine = ScanEngine()
     results: list[ScanResult] = []
+    sources: dict[str, bytes] = {}
     failed = False
     for path in paths:
         if not path.exists():
@@ -61,26 +67,37 @@ def cmd_scan(args: argparse.Namespace) -> int:
             failed = True
             continue
         try:
-            results.append(_filter(engine.scan_file(path), args.min_severity))
+            if annotates:
+                data = path.read_bytes()
+                result = engine.scan_bytes(data, path.name)
+                sources[result.document.sha256] = data
+            else:
+                result = engine.scan_file(path)
+            results.append(_filter(result, args.min_severity))
         except ScanError as exc:
             _err(f"{path}: {exc.message}")
             failed = True
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    try:
-        if args.format == "json":
-            payload = [r.to_dict() for r in results]
-            json.dump(payload[0] if len(payload) == 1 else payload, out, ensure_ascii=False, indent=2)
-            out.write("\n")
-        elif args.format == "jsonl":
-            for r in results:
-                out.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
-        else:
-            colour = out is sys.stdout and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-            for r in results:
-                out.write(render_text(r, colour=colour))
-    finally:
-        if out is not sys.stdout:
-            out.close()
+        except OSError as exc:
+            _err(f"无法读取文件 / cannot read file: {path} ({exc.strerror})")
+            failed = True
+    if annotates:
+        to_folder = folder_mode(args.format, args.output, len(paths))
+        names = [r.document.name for r in results]
+        targets = folder_targets(args.output, names, args.format) if to_folder else []
+        for n, r in enumerate(results):
+            try:
+                body, _, _ = render([r], args.format, sources)
+            except ScanError as exc:
+                _err(f"{r.document.name}: {exc.message}")
+                failed = True
+                continue
+            write_bytes(body, str(targets[n]) if to_folder else args.output)
+    elif args.format == "text" and args.output in (None, "-"):
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        for r in results:
+            sys.stdout.write(render_text(r, colour=colour))
+    else:
+        write_bytes(render(results, args.format)[0], args.output)
     if failed:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(r.findings for r in results) else EXIT_CLEAN
@@ -193,6 +210,41 @@ def cmd_train(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Start the HTTP API and upload page (uvicorn, embedded defaults, no external service)."""
+    import ipaddress
+
+    import uvicorn
+
+    from api import Settings, create_app
+    from api.auth import KeyRing
+
+    overrides = {"workers": args.workers} if args.workers else {}
+    settings = Settings(**overrides)
+    keys = KeyRing.from_settings(settings)
+    try:
+        loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        loopback = False
+    if not keys.enabled:
+        if not loopback and not args.insecure:
+            _err(
+                f"拒绝在非本机地址 {args.host} 上提供未认证的服务：请设置 TENDERSCAN_API_KEYS 或 "
+                "TENDERSCAN_API_KEYS_FILE，或明确加上 --insecure / refusing to serve an unauthenticated API on "
+                f"non-loopback address {args.host}: configure API keys or pass --insecure"
+            )
+            return EXIT_ERROR
+        _err(
+            "警告：未配置 API 密钥，接口无需认证"
+            + ("，仅监听本机地址" if loopback else "，且对外开放（--insecure）")
+            + " / WARNING: no API keys configured, the API is unauthenticated"
+            + (" and bound to loopback only" if loopback else " and exposed (--insecure)")
+        )
+    sys.stderr.write(f"tenderscan: http://{args.host}:{args.port}/ （API 文档 /docs）\n")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False, log_level="warning")
+    return EXIT_CLEAN
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="tenderscan", description="招标文件公平竞争审查 / tender-document discrimination scanner"
@@ -202,8 +254,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("scan", help="扫描文件或文件夹 / scan files or folders")
     s.add_argument("paths", nargs="+")
-    s.add_argument("--format", choices=["text", "json", "jsonl"], default="text")
-    s.add_argument("-o", "--output")
+    s.add_argument(
+        "--format",
+        choices=["text", "json", "jsonl", "html", "docx", "pdf", "xlsx", "csv"],
+        default="text",
+        help="输出格式；docx/pdf 为批注版原文档 / output format; docx/pdf annotate the original",
+    )
+    s.add_argument(
+        "-o",
+        "--output",
+        help="输出文件（- 为标准输出；多份文档的 docx/pdf 为文件夹）/ output file (- = stdout; a folder for "
+        "docx/pdf of several documents)",
+    )
     s.add_argument("--min-severity", choices=["low", "medium", "high"], default="low")
     s.set_defaults(func=cmd_scan)
 
@@ -219,6 +281,15 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("file")
     v.add_argument("--quiet", action="store_true", help="不列出误判条款 / omit the misclassified lines")
     v.set_defaults(func=cmd_eval)
+
+    w = sub.add_parser("serve", help="启动 HTTP API 与上传页面 / start the HTTP API and upload page")
+    w.add_argument("--host", default="127.0.0.1")
+    w.add_argument("--port", type=int, default=8000)
+    w.add_argument("--workers", type=int, default=None, help="扫描进程数 / scan worker processes")
+    w.add_argument(
+        "--insecure", action="store_true", help="允许无密钥时监听非本机地址 / allow non-loopback without keys"
+    )
+    w.set_defaults(func=cmd_serve)
 
     t = sub.add_parser("train", help="训练条款分类模型 / train the clause classifier")
     t.add_argument("--corpus", default="corpus/clauses")

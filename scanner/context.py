@@ -18,10 +18,11 @@ SEVERITY_DOWN = {"high": "medium", "medium": "low", "low": "low"}
 # A negation word in the same comma-segment before the match: the clause forbids the practice.
 _NEGATION = re.compile(
     r"不得|严禁|禁止|不应|不能|不可|不以|不将|不把|无需|无须|不需|不要求|不作要求|不作为|不设|不设置|"
-    r"不限|不限制|取消|杜绝|不存在|未要求|不含|不属于|不视为|不再|避免|不允许以|不指定|不限定"
+    r"不限|不限制|取消|杜绝|不存在|未要求|不含|不属于|不视为|不再|避免|不允许以|不指定|不限定|"
+    r"不因|不论|无论|不受|不审查|未设置|不接受以|不包括"
 )
 _NEGATION_AFTER = re.compile(
-    r"^[^，。；]{0,12}?(?:不作要求|不作限制|不作为(?:资格|评审|评分|加分|条件)|不限|均可|不予考虑)"
+    r"^[^，。；]{0,12}?(?:不作要求|不作特别要求|不作限制|不得作为|不作为(?:[^，。；]{0,4}(?:资格|评审|评分|加分|条件|排序|依据))|不限|均可|不予考虑)"
 )
 _SEGMENT_BREAK = "，。；！？;!?"
 # 或同等 / 或相当于: lawful in some regimes, a mitigation everywhere.
@@ -91,6 +92,11 @@ FILTERS: dict[str, Callable[[Hit, str], bool]] = {
     "is_after_award": is_after_award,
     "is_template_reference": is_template_reference,
 }
+
+
+def forbids_or_blank(norm: str) -> bool:
+    """Clause-level check for model-only hits: any negation word, or a fill-in form field."""
+    return bool(_NEGATION.search(norm) or re.search(r"_{2,}|＿{2,}|…{2,}", norm))
 
 
 def apply_context(hit: Hit, crule: CompiledRule | None, norm: str) -> Hit | None:

@@ -8,6 +8,7 @@ from scanner.context import apply_context
 from scanner.detectors.base import Detector, DocContext, Hit
 from scanner.detectors.classifier import ClauseClassifier, ClausePrediction, latest_model_dir
 from scanner.detectors.rule import RuleDetector
+from scanner.detectors.spec import SpecDetector
 from scanner.errors import ExtractionFailed
 from scanner.findings import build_finding, detect_regime
 from scanner.ingest import ingest
@@ -17,7 +18,7 @@ from scanner.merge import corroborate, merge
 from scanner.normalize import normalize_for_match
 from scanner.rules.loader import Catalogue, default_catalogue
 from scanner.segment import segment
-from scanner.types import Clause, Document, ScanResult
+from scanner.types import Clause, Document, Finding, ScanResult
 from scanner.version import __version__
 
 MIN_MODEL_CHARS = 8
@@ -37,7 +38,7 @@ class ScanEngine:
         """``model``: True = the newest shipped model (if any), False = rules only, a Path = that model."""
         self.catalogue = catalogue or default_catalogue()
         self.limits = limits or Limits.from_env()
-        self.detectors: list[Detector] = [RuleDetector(self.catalogue)] if use_rules else []
+        self.detectors: list[Detector] = [RuleDetector(self.catalogue), SpecDetector()] if use_rules else []
         self._rules = {r.rule.id: r for r in self.catalogue.rules}
         model_dir = latest_model_dir() if model is True else (model or None)
         self.classifier = ClauseClassifier(Path(model_dir)) if model_dir else None
@@ -71,22 +72,26 @@ class ScanEngine:
         findings = self.scan_text(text).findings
         if not findings:
             return "none"
-        return max(findings, key=lambda f: f.score).category
+        rank = {c: i for i, c in enumerate(self.catalogue.precedence)}
+
+        def key(f: Finding) -> tuple[float, int, int]:  # score, then rule > spec > model, then precedence
+            source = 0 if f.detectors[0].startswith("rule:") else 1 if f.detectors[0] != "classifier" else 2
+            return (-f.score, source, rank.get(f.category, len(rank)))
+
+        return min(findings, key=key).category
 
     # -- the steps ----------------------------------------------------------------------------
     def scan_document(self, doc: Document) -> ScanResult:
         clauses = segment(doc)
         norms = [normalize_for_match(c.text) for c in clauses]
         ctx = DocContext(regime=detect_regime(doc.text), name=doc.name)
-        hits = [
-            hit
-            for clause, norm in zip(clauses, norms, strict=True)
-            for hit in self.detect_clause(clause, norm, ctx)
-        ]
+        hits: list[Hit] = []
+        suppressed: set[tuple[str, str]] = set()  # (clause id, category) a rule matched but context cleared
+        for clause, norm in zip(clauses, norms, strict=True):
+            hits += self.detect_clause(clause, norm, ctx, suppressed)
         if self.classifier is not None:
-            hits = corroborate(
-                hits, clauses, norms, self.classify(clauses, norms), self.classifier, self.catalogue
-            )
+            predictions = self.classify(clauses, norms)
+            hits = corroborate(hits, clauses, norms, predictions, self.classifier, self.catalogue, suppressed)
         merged = merge(hits, self.catalogue.precedence)
         findings = tuple(build_finding(h, self.catalogue, ctx.regime) for h in merged)
         return ScanResult(document=doc, findings=findings, versions=dict(self.versions))
@@ -105,14 +110,18 @@ class ScanEngine:
             out[i] = p
         return out
 
-    def detect_clause(self, clause: Clause, norm: str, ctx: DocContext) -> list[Hit]:
-        """Detectors, then the context stage, for one clause."""
+    def detect_clause(
+        self, clause: Clause, norm: str, ctx: DocContext, suppressed: set[tuple[str, str]] | None = None
+    ) -> list[Hit]:
+        """Detectors, then the context stage, for one clause (context-cleared hits noted in ``suppressed``)."""
         out = []
         for detector in self.detectors:
             for hit in detector.detect(clause, norm, ctx):
                 kept = apply_context(hit, self._rules.get(hit.rule_id), norm)
                 if kept is not None:
                     out.append(kept)
+                elif suppressed is not None:
+                    suppressed.add((clause.id, hit.category))
         return out
 
 

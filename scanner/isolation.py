@@ -60,10 +60,20 @@ def _worker_init(cpu_s: int | None, memory_bytes: int | None, use_model: bool) -
     _ENGINE = ScanEngine(model=use_model)
 
 
-def _scan_in_worker(data: bytes, name: str) -> dict[str, Any]:
-    """Runs in the child: returns the JSON shape, or an error dict (ScanError is data here)."""
+def _scan_in_worker(data: bytes, name: str, with_metadata: bool = False) -> dict[str, Any]:
+    """Runs in the child: returns the JSON shape, or an error dict (ScanError is data here).
+
+    ``with_metadata`` (used by the audit) also returns ``"metadata"``: the fields that
+    ``scanner.audit.metadata`` extracts from the document text, which the JSON shape omits.
+    """
     try:
-        return {"ok": _ENGINE.scan_bytes(data, name).to_dict()}
+        result = _ENGINE.scan_bytes(data, name)
+        out: dict[str, Any] = {"ok": result.to_dict()}
+        if with_metadata:
+            from scanner.audit.metadata import extract_metadata
+
+            out["metadata"] = extract_metadata(result.document.text)
+        return out
     except ScanError as exc:
         return {"error": {"code": exc.code, "zh": exc.zh, "en": exc.en, "status": exc.http_status}}
     except MemoryError:
@@ -105,9 +115,17 @@ class IsolatedScanner:
                 self._pool = self._new_pool()
 
     def scan(self, data: bytes, name: str) -> dict[str, Any]:
+        return self._run(data, name, False)["ok"]
+
+    def scan_with_metadata(self, data: bytes, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The JSON shape and the audit metadata (``scanner.audit.metadata``) of one document."""
+        out = self._run(data, name, True)
+        return out["ok"], out.get("metadata") or {}
+
+    def _run(self, data: bytes, name: str, with_metadata: bool) -> dict[str, Any]:
         pool = self._pool
         try:
-            out = pool.submit(_scan_in_worker, data, name).result(timeout=self.limits.timeout_s)
+            out = pool.submit(_scan_in_worker, data, name, with_metadata).result(timeout=self.limits.timeout_s)
         except cf.TimeoutError as exc:
             self._restart(pool)
             t = self.limits.timeout_s
@@ -121,7 +139,7 @@ class IsolatedScanner:
         if "error" in out:
             e = out["error"]
             raise _RemoteError(e["code"], e["zh"], e["en"], e["status"])
-        return out["ok"]
+        return out
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

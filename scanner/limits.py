@@ -21,6 +21,8 @@ class Limits:
     # DOCX/zip safety: total declared uncompressed size and ratio
     max_unzipped_bytes: int = 500 * 1024 * 1024
     max_zip_ratio: int = 200
+    ocr: bool = True  # OCR pages without a usable text layer (slow: seconds per page)
+    ocr_max_pages: int = 300
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -31,4 +33,6 @@ class Limits:
             max_chars=_env_int("TENDERSCAN_MAX_CHARS", d.max_chars),
             max_unzipped_bytes=_env_int("TENDERSCAN_MAX_UNZIPPED_BYTES", d.max_unzipped_bytes),
             max_zip_ratio=_env_int("TENDERSCAN_MAX_ZIP_RATIO", d.max_zip_ratio),
+            ocr=os.environ.get("TENDERSCAN_OCR", "1") not in ("0", "false", "no"),
+            ocr_max_pages=_env_int("TENDERSCAN_OCR_MAX_PAGES", d.ocr_max_pages),
         )

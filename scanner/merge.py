@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from scanner.context import forbids_or_blank
 from scanner.detectors.base import Hit
 from scanner.detectors.classifier import ClauseClassifier, ClausePrediction
 from scanner.rules.loader import Catalogue
@@ -58,13 +59,16 @@ def corroborate(
     predictions: Sequence[ClausePrediction | None],
     classifier: ClauseClassifier,
     catalogue: Catalogue,
+    suppressed: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
 ) -> list[Hit]:
     """Combine rule hits with the classifier's view of each clause.
 
     - rule and model agree → score raised, "classifier" added to the detectors;
     - model strongly says "none" → the rule hit is kept, the disagreement recorded;
     - no rule hit in the clause and the model passes its dev-chosen threshold → a
-      model-only hit (severity at most medium) on the segment the features point to.
+      model-only hit (severity at most medium) on the segment the features point to —
+      unless a rule of that category matched and the context stage cleared it (negation,
+      exception, boilerplate filter), or the clause forbids something or is a blank form field.
     """
     by_clause: dict[str, list[Hit]] = {}
     for h in hits:
@@ -90,6 +94,8 @@ def corroborate(
             and pred is not None
             and pred.prob >= classifier.threshold
             and clause.section_kind != "forms"
+            and (clause.id, pred.label) not in suppressed
+            and not forbids_or_blank(norm)
         ):
             out.append(model_hit(clause, norm, pred, classifier, catalogue))
     return out

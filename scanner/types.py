@@ -56,7 +56,9 @@ class Source:
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
     table: TableRef | None = None
-    anchor: str | None = None  # format-specific locator of the origin (e.g. DOCX paragraph path)
+    # Format-specific locator of the origin (e.g. DOCX paragraph path). A locator, not content:
+    # it takes no part in equality, so blocks compare by what they say and where it sits.
+    anchor: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,26 @@ from __future__ import annotations
 from scanner.errors import DocumentTooLarge, UnsupportedFormat
 from scanner.ingest.sniff import DOC, DOCX, PDF, TEXT, WPS, sniff
 from scanner.limits import Limits
+from scanner.ingest.ocr import OCR_WARNINGS, Progress, ocr_document
 from scanner.types import Document
 
 
-def ingest(data: bytes, name: str = "document", limits: Limits | None = None) -> Document:
-    """Read any supported document into the document model."""
+def _ocr(doc: Document, data: bytes, limits: Limits, progress: Progress | None) -> Document:
+    pages = {w.page for w in doc.warnings if w.code in OCR_WARNINGS}
+    if not pages:
+        return doc
+    if len(pages) > limits.ocr_max_pages:
+        raise DocumentTooLarge(
+            f"需要 OCR 的页数 {len(pages)} 超过上限 {limits.ocr_max_pages}",
+            f"{len(pages)} pages need OCR, more than the limit of {limits.ocr_max_pages}",
+        )
+    return ocr_document(doc, data, progress)
+
+
+def ingest(
+    data: bytes, name: str = "document", limits: Limits | None = None, progress: Progress | None = None
+) -> Document:
+    """Read any supported document into the document model (OCR for image-only PDF pages)."""
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
         raise DocumentTooLarge(
@@ -20,7 +35,10 @@ def ingest(data: bytes, name: str = "document", limits: Limits | None = None) ->
     if kind.media_type == PDF:
         from scanner.ingest.pdf import ingest_pdf
 
-        return ingest_pdf(data, name, limits)
+        doc = ingest_pdf(data, name, limits)
+        if limits.ocr:
+            doc = _ocr(doc, data, limits, progress)
+        return doc
     if kind.media_type == DOCX:
         from scanner.ingest.docx import ingest_docx
 

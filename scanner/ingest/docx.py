@@ -28,7 +28,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
@@ -42,7 +42,7 @@ from scanner.errors import (
 from scanner.ingest.table import table_blocks
 from scanner.limits import Limits
 from scanner.normalize import remove_cjk_spaces
-from scanner.types import Block, Document
+from scanner.types import Block, Document, Source
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -62,6 +62,7 @@ _P, _R, _T, _TBL, _TR, _TC = W + "p", W + "r", W + "t", W + "tbl", W + "tr", W +
 _TAB, _PTAB, _BR, _CR = W + "tab", W + "ptab", W + "br", W + "cr"
 _NB_HYPHEN, _FLDCHAR, _TXBX = W + "noBreakHyphen", W + "fldChar", W + "txbxContent"
 _SDT, _SDT_CONTENT, _CUSTOM_XML = W + "sdt", W + "sdtContent", W + "customXml"
+_BODY = W + "body"
 _ALT_CONTENT, _MC_CHOICE, _MC_FALLBACK = MC + "AlternateContent", MC + "Choice", MC + "Fallback"
 _MATH_T = f"{{{_M_NS}}}t"
 _VAL = W + "val"
@@ -747,7 +748,7 @@ class _Reader:
     def _read_body_paragraph(self, p: etree._Element, depth: int) -> None:
         para = self._paragraph(p)
         if para.text:
-            self._emit([self._paragraph_block(para)])
+            self._emit([self._paragraph_block(para, anchor_path(p))])
         for box in para.boxes:
             self._read_box(box, depth)
 
@@ -758,7 +759,7 @@ class _Reader:
         finally:
             self._fields = saved
 
-    def _paragraph_block(self, para: _Para) -> Block:
+    def _paragraph_block(self, para: _Para, anchor: str | None = None) -> Block:
         style = para.style
         level = None
         outline = para.outline if para.outline is not None else style.outline
@@ -773,6 +774,7 @@ class _Reader:
             level=level,
             style=style.name,
             label=para.label,
+            source=Source(anchor=anchor),
         )
 
     # -- paragraphs ----------------------------------------------------------------
@@ -853,12 +855,13 @@ class _Reader:
         self.tables += 1
         rows: list[list[str]] = []
         extras: list[list[Block]] = []
-        for tr in _rows(tbl):
+        trs = list(_rows(tbl))
+        for tr in trs:
             cells, after = self._read_row(tr, depth)
             rows.append(cells)
             extras.append(after)
         blocks, _ = table_blocks(rows, index)
-        by_row = {b.source.table.row: b for b in blocks if b.source.table is not None}
+        by_row = {b.source.table.row: _anchored(b, trs) for b in blocks if b.source.table is not None}
         out: list[Block] = []
         for r, after in enumerate(extras):
             if r in by_row:
@@ -907,6 +910,31 @@ class _Reader:
         finally:
             self.chars -= sum(len(b.text) + 1 for b in self.blocks)
             self.blocks = saved
+
+
+def _anchored(block: Block, trs: list[etree._Element]) -> Block:
+    """A table-row block with :attr:`Source.anchor` set to the path of its ``w:tr``."""
+    assert block.source.table is not None
+    tr = trs[block.source.table.row]
+    return replace(block, source=replace(block.source, anchor=anchor_path(tr)))
+
+
+def anchor_path(el: etree._Element) -> str:
+    """Locator of ``el`` for :attr:`Source.anchor`: element-child indices below ``w:body``.
+
+    ``"body/12"`` is the 13th element child of the body; ``"body/4/2/1"`` a row of a table, or a
+    paragraph inside a text box, and so on down the XML tree (``mc:AlternateContent`` branches,
+    ``w:sdt`` wrappers and runs included as the elements they are). XML comments and processing
+    instructions are not counted (the parser drops them), so the path resolves in any parse of
+    the same part that skips non-element nodes.
+    """
+    steps: list[str] = []
+    node = el
+    parent = node.getparent()
+    while parent is not None and node.tag != _BODY:
+        steps.append(str(parent.index(node)))
+        node, parent = parent, parent.getparent()
+    return "/".join(["body", *reversed(steps)])
 
 
 def _flatten(el: etree._Element) -> Iterator[etree._Element]:

@@ -6,6 +6,7 @@ import hashlib
 
 from scanner.errors import DocumentTooLarge, EmptyDocument, ExtractionFailed
 from scanner.ingest.sniff import TEXT
+from scanner.ingest.table import CELL_SEP, table_blocks
 from scanner.limits import Limits
 from scanner.types import Block, Document
 
@@ -19,6 +20,26 @@ def decode_text(data: bytes, encoding: str) -> str:
         ) from exc
 
 
+def _blocks(lines: list[str]) -> list[Block]:
+    """One paragraph block per line; runs of lines with two or more "｜" are table rows
+    (the flattened form tables take in plain-text exports: 评分因素｜分值｜评分标准)."""
+    out: list[Block] = []
+    run: list[list[str]] = []
+    tables = 0
+    for line in [*lines, ""]:
+        if line.count(CELL_SEP) >= 2:
+            run.append(line.split(CELL_SEP))
+            continue
+        if run:
+            made, _ = table_blocks(run, tables)
+            out.extend(made)
+            tables += 1
+            run = []
+        if line:
+            out.append(Block(text=line))
+    return out
+
+
 def text_document(text: str, name: str, limits: Limits, sha256: str | None = None) -> Document:
     """A Document from already-decoded text (used by scan_text and the text reader)."""
     if len(text) > limits.max_chars:
@@ -27,7 +48,7 @@ def text_document(text: str, name: str, limits: Limits, sha256: str | None = Non
             f"The text exceeds the character limit ({limits.max_chars} characters)",
         )
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    blocks = tuple(Block(text=line) for line in lines if line)
+    blocks = tuple(_blocks([line for line in lines if line]))
     if not blocks:
         raise EmptyDocument("文本内容为空", "The text is empty")
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
