@@ -245,6 +245,129 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+class _AuditParser(_Parser):
+    """``audit PATH...`` runs an audit; ``audit report ...`` is handed to the report parser."""
+
+    report: argparse.ArgumentParser | None = None
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def,override]
+        if args and args[0] == "report" and self.report is not None:
+            return self.report.parse_known_args(args[1:], namespace)
+        return super().parse_known_args(args, namespace)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Batch audit into a SQLite store, or (``audit report``) a report over the store."""
+    if getattr(args, "audit_mode", "run") == "report":
+        return _audit_report(args)
+    from scanner.audit.runner import AuditOptions, run_audit
+
+    if args.jobs < 1 or args.timeout <= 0:
+        _err("参数错误 / usage error: --jobs 至少为 1，--timeout 必须大于 0 / --jobs >= 1 and --timeout > 0")
+        return EXIT_ERROR
+    if args.scheduler and args.engine != "dask":
+        _err("参数错误 / usage error: --scheduler 需配合 --engine dask / --scheduler needs --engine dask")
+        return EXIT_ERROR
+    if args.engine == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            _err("需要安装 dask 扩展：pip install 'tenderscan[dask]' / the dask extra is not installed")
+            return EXIT_ERROR
+    opts = AuditOptions(
+        paths=args.paths, db=Path(args.db), jobs=args.jobs, timeout_s=args.timeout,
+        rescan_changed=args.rescan_changed, engine=args.engine, scheduler=args.scheduler,
+        show_progress=not args.quiet,
+    )
+    s = run_audit(opts)
+    if s.discovered == 0 and s.failed == 0:
+        _err("没有找到可审计的文档 / no documents found")
+        return EXIT_ERROR
+    sys.stderr.write(
+        f"{'审计已中断' if s.interrupted else '审计完成'}：发现 {s.discovered} 份文档，新扫描 {s.scanned}，"
+        f"跳过 {s.skipped}（已扫描），重复 {s.duplicates}，失败 {s.failed}，新发现问题 {s.findings} 处；"
+        f"用时 {s.seconds:.1f} 秒。数据库 {args.db}（运行编号 {s.run_id}）\n"
+        f"{'audit interrupted' if s.interrupted else 'audit complete'}: {s.discovered} documents, {s.scanned} scanned, "
+        f"{s.skipped} skipped, {s.duplicates} duplicates, {s.failed} failed, {s.findings} findings\n"
+    )
+    if s.stale:
+        sys.stderr.write(
+            f"另有 {s.stale} 份文档的结果来自旧版本引擎，未重新扫描；使用 --rescan-changed 重新扫描 / "
+            f"{s.stale} documents were scanned by another engine version; use --rescan-changed\n"
+        )
+    if s.interrupted:
+        sys.stderr.write("已保存完成的结果；重新运行同一命令即可继续 / progress saved; rerun the same command to resume\n")
+        return 130
+    return EXIT_CLEAN
+
+
+def _audit_report(args: argparse.Namespace) -> int:
+    from scanner.audit.html import render_html
+    from scanner.audit.report import Filters, build_report, parse_date_bound, write_csv, write_xlsx
+
+    try:
+        parse_date_bound(args.date_from, end=False)
+        parse_date_bound(args.date_to, end=True)
+    except ValueError as exc:
+        _err(f"参数错误 / usage error: 日期格式应为 YYYY、YYYY-MM 或 YYYY-MM-DD / bad date: {exc}")
+        return EXIT_ERROR
+    if args.format == "xlsx" and not args.output:
+        _err("参数错误 / usage error: xlsx 报告需要 -o 输出文件 / --format xlsx needs -o FILE")
+        return EXIT_ERROR
+    filters = Filters(args.date_from, args.date_to, args.buyer, args.category)
+    try:
+        data = build_report(args.db, filters)
+    except FileNotFoundError:
+        _err(f"审计数据库不存在 / audit database not found: {args.db}")
+        return EXIT_ERROR
+    if args.format == "xlsx":
+        write_xlsx(data, args.output)
+    else:
+        enc = "utf-8-sig" if args.format == "csv" else "utf-8"
+        out = open(args.output, "w", encoding=enc, newline="") if args.output else sys.stdout
+        try:
+            if args.format == "csv":
+                write_csv(data, out)
+            else:
+                out.write(render_html(data))
+        finally:
+            if out is not sys.stdout:
+                out.close()
+    if args.output:
+        sys.stderr.write(f"报告已写入 / report written: {args.output}\n")
+    return EXIT_CLEAN
+
+
+def _add_audit_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    a = sub.add_parser(
+        "audit",
+        help="批量审计：扫描文件夹与压缩包并存入数据库 / batch audit into a SQLite store",
+        description="批量审计历史招标文件（文件夹、zip 压缩包），结果存入 SQLite，可中断续扫。"
+        "生成报告：tenderscan audit report --db audit.sqlite --format html|xlsx|csv",
+    )
+    a.__class__ = _AuditParser
+    a.add_argument("paths", nargs="+", metavar="PATH")
+    a.add_argument("--db", default="audit.sqlite", help="审计数据库 / the SQLite store (default audit.sqlite)")
+    a.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)), help="并行进程数 / workers")
+    a.add_argument("--timeout", type=float, default=120.0, help="单个文件时间上限（秒）/ per-document time limit")
+    a.add_argument("--rescan-changed", action="store_true", help="重新扫描旧版本引擎的结果 / rescan older versions")
+    a.add_argument("--engine", choices=["local", "dask"], default="local")
+    a.add_argument("--scheduler", help="Dask 调度器地址 tcp://HOST:PORT / dask scheduler address")
+    a.add_argument("--quiet", action="store_true", help="不显示进度 / no progress output")
+    a.set_defaults(func=cmd_audit, audit_mode="run")
+
+    r = _Parser(prog="tenderscan audit report", description="审计报告 / audit report over the store")
+    r.add_argument("--db", default="audit.sqlite")
+    r.add_argument("--format", choices=["html", "xlsx", "csv"], default="html")
+    r.add_argument("-o", "--output")
+    r.add_argument("--from", dest="date_from", metavar="DATE", help="发布日期起 / published from (YYYY[-MM[-DD]])")
+    r.add_argument("--to", dest="date_to", metavar="DATE", help="发布日期止 / published until")
+    r.add_argument("--buyer", help="采购人名称包含 / buyer name contains")
+    r.add_argument("--category", help="问题类别 ID / category id")
+    r.set_defaults(func=cmd_audit, audit_mode="report")
+    a.report = r
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="tenderscan", description="招标文件公平竞争审查 / tender-document discrimination scanner"
@@ -296,6 +419,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default="models/clause_clf")
     t.add_argument("--version", default="1")
     t.set_defaults(func=cmd_train)
+
+    _add_audit_parsers(sub)
     return p
 
 

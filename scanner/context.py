@@ -57,6 +57,7 @@ def negated(norm: str, start: int, end: int) -> str | None:
 
 _SME_BOILERPLATE = re.compile(
     r"划型标准|划分标准|中小企业划型|中小微企业|中小企业声明函|小型、微型企业|小微企业|中型企业|微型企业|"
+    r"为小型企业|为大型企业|规模类型|"
     r"以下的为中小微型企业|中小企业促进法|工信部联企业|声明函|价格扣除"
 )
 _FORM_FIELD = re.compile(r"_{2,}|＿{2,}|：\s*$|（\s*盖章\s*）|（填写|\s{3,}|…{2,}|XX|××")
@@ -94,9 +95,27 @@ FILTERS: dict[str, Callable[[Hit, str], bool]] = {
 }
 
 
+# Clause-level wording that forbids or waives (for model-only hits; "不得分"/"不得超过" are not it).
+_FORBIDS = re.compile(
+    r"不得(?:以|将|把|要求|设置|设定|限制|排斥|指定|作为|因|对|歧视)|严禁|禁止|不以|不将|不把|无需|无须|不要求|不作要求|不作为|"
+    r"不因|不论|无论|不受|不限(?!于)|取消|杜绝|不影响|亦可|均可|不视为|不属于|不予考虑"
+)
+
+
 def forbids_or_blank(norm: str) -> bool:
-    """Clause-level check for model-only hits: any negation word, or a fill-in form field."""
-    return bool(_NEGATION.search(norm) or re.search(r"_{2,}|＿{2,}|…{2,}", norm))
+    """Clause-level check for model-only hits: wording that forbids/waives, or a fill-in form field."""
+    return bool(_FORBIDS.search(norm) or re.search(r"_{2,}|＿{2,}|…{2,}|□", norm))
+
+
+_REQUIREMENT = re.compile(
+    r"须|应|需|必须|仅|只|方可|方能|不予|不被|不接受|拒|无效|不具备|不合格|不通过|不得|得\S{0,2}分|加\S{0,2}分|"
+    r"计\S{0,2}分|扣\S{0,2}分|\d分|优先|免|要求|条件|为准|限于|限定|指定|排名|前\S名"
+)
+
+
+def states_requirement(norm: str) -> bool:
+    """A clause that demands, scores or excludes something, not a heading, a name or an address."""
+    return len(norm) >= 12 and bool(_REQUIREMENT.search(norm))
 
 
 def apply_context(hit: Hit, crule: CompiledRule | None, norm: str) -> Hit | None:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scanner.context import forbids_or_blank
+from scanner.context import forbids_or_blank, states_requirement
 from scanner.detectors.base import Hit
 from scanner.detectors.classifier import ClauseClassifier, ClausePrediction
 from scanner.rules.loader import Catalogue
 from scanner.types import Clause, TraceStep
 
 REPORT_THRESHOLD = 0.5
+# Sections where a model-only finding may be raised. 投标人须知 (instructions), contract terms and
+# forms are mostly statutory or template text: there the model's lexical cues (保证金、联合体、
+# 分支机构…) fire on lawful boilerplate, so only rules (with their exceptions) report there.
+MODEL_ONLY_KINDS = frozenset({"qualification", "scoring", "technical", "commercial", "notice", "other"})
 
 
 def _overlap(a: Hit, b: Hit) -> bool:
@@ -68,7 +72,8 @@ def corroborate(
     - no rule hit in the clause and the model passes its dev-chosen threshold → a
       model-only hit (severity at most medium) on the segment the features point to —
       unless a rule of that category matched and the context stage cleared it (negation,
-      exception, boilerplate filter), or the clause forbids something or is a blank form field.
+      exception, boilerplate filter), or the clause forbids something or is a blank form field,
+      or states no requirement at all (headings, names, addresses: no 须/应/方可/得N分 cue).
     """
     by_clause: dict[str, list[Hit]] = {}
     for h in hits:
@@ -93,9 +98,10 @@ def corroborate(
             not mine
             and pred is not None
             and pred.prob >= classifier.threshold
-            and clause.section_kind != "forms"
+            and clause.section_kind in MODEL_ONLY_KINDS
             and (clause.id, pred.label) not in suppressed
             and not forbids_or_blank(norm)
+            and states_requirement(norm)
         ):
             out.append(model_hit(clause, norm, pred, classifier, catalogue))
     return out

@@ -265,7 +265,6 @@ class Cues:
     brand_context: re.Pattern[str]
     zb: re.Pattern[str]
     zc: re.Pattern[str]
-    generic: frozenset[str]
     oem_tie: re.Pattern[str]
     standard: re.Pattern[str]
     not_model: re.Pattern[str]
@@ -278,6 +277,11 @@ class Cues:
     existing: re.Pattern[str]
     negation: re.Pattern[str]
     clause_negation: re.Pattern[str]
+    credential: re.Pattern[str]
+    process: re.Pattern[str]
+    descriptive: re.Pattern[str]
+    feature_generic: re.Pattern[str]
+    public_platform: re.Pattern[str]
 
     @classmethod
     def compile(cls, c: dict[str, object]) -> Cues:
@@ -306,7 +310,6 @@ class Cues:
             brand_context=rx("brand_context"),
             zb=rx("zb_words"),
             zc=rx("zc_words"),
-            generic=frozenset(words("generic_brand_words")),
             oem_tie=re.compile(str(c["oem_tie_re"])),
             standard=re.compile(str(c["standard_re"])),
             not_model=re.compile(str(c["not_model_re"]), re.IGNORECASE),
@@ -319,6 +322,11 @@ class Cues:
             existing=rx("existing"),
             negation=re.compile(_alt(words("negation") + words("not_product"))),
             clause_negation=rx("clause_negation"),
+            credential=re.compile(str(c["credential_re"])),
+            process=re.compile(str(c["process_re"])),
+            descriptive=re.compile(str(c["descriptive_brand_re"])),
+            feature_generic=re.compile(str(c["feature_generic_re"])),
+            public_platform=re.compile(str(c["public_platform_re"])),
         )
 
 
@@ -520,7 +528,7 @@ _ITEM_SPLIT = re.compile(r"[；;。]|(?:（\d{1,2}）|\(\d{1,2}\)|(?<![\d.])\d{1
 _QUOTED = re.compile(r"[“\"「『](?P<q>[^”\"」』]{1,20})[”\"」』]")
 _CAMEL = re.compile(r"(?<![A-Za-z])(?P<c>(?:[A-Z][a-z]+|[a-z]+)[A-Z][a-z]+[A-Za-z]*|[A-Za-z0-9]+(?:™|®))")
 _FEATURE_GLUE = re.compile(r"^(?:和|及|、|与|以及|并|，|并具备|且)?$")
-_DOC_TERMS = re.compile(r"实质性|或相当于|或同等|★|▲|投标|采购|招标|响应|偏离|合格|不合格|满足|是|否|有|无")
+_DOC_TERMS = re.compile(r"实质性|或相当于|或同等|★|▲|投标|采购|招标|响应|偏离|合格|满足|^(?:是|否|有|无)$")
 
 
 def oddness(value: str, unit: str) -> float:
@@ -629,14 +637,14 @@ _SUPPLIER = re.compile(
 )
 _MAKER_PRODUCED = re.compile(
     r"(?P<cue>须采用|必须采用|指定采用|须选用|须使用|统一采用)"
-    r"(?P<span>[^，。；“”]{2,16}?(?:有限公司|股份公司|公司|集团|厂))(?=(?:生产|制造|出品|供应)的)"
+    r"(?P<span>[^，。；“”]{2,16}?)(?=(?:生产|制造|出品|供应)的)"
 )
 _SUPPLIER_GENERIC = re.compile(
     r"具有|具备|中标|成交|供应商|投标人|合格|资质|专业|第三方|其他|任意|任何|依法|正规|相应|有关|保险公司|物流公司|"
     r"快递公司|运输公司|银行|评估|审计|会计师|律师"
 )
 _PRIVATE = re.compile(
-    r"(?P<span>(?:私有|专有|独家)(?:的)?[^，。；]{0,14}?(?:协议|接口|平台|格式|系统|中台|总线|云桌面))"
+    r"(?P<span>(?:私有|专有|独家|(?<=厂商|公司|厂家)自有)(?:的)?[^，。；]{0,14}?(?:协议|接口|平台|格式|系统|中台|总线|云桌面))"
     r"|(?P<span2>专用(?:协议|接口))"
 )
 _DEVELOPER = re.compile(
@@ -648,18 +656,22 @@ _CONSENT = re.compile(
     r"(?P<span>该(?:公司|厂商|厂家|研究院|单位)(?:盖章|出具)?的?[^，。；]{0,6}?(?:对接许可|对接确认函|确认函|许可|授权|同意函))"
 )
 _VENDOR_NAMED = re.compile(
-    r"(?:某|××|XX)(?:公司|厂商|厂家|企业)的?(?P<span>“[^”]{2,20}”[^，。；]{0,8}?(?:协议|接口|平台|系统))"
+    r"(?:公司|厂商|厂家|企业)的?(?P<span>“[^”]{2,20}”[^，。；]{0,8}?(?:协议|接口|平台|系统))"
 )
 _QUOTED_PLATFORM = re.compile(
     r"(?P<span>“[^”]{2,24}”[^，。；“]{0,3}?(?:平台|系统|中台|协议|云平台|云桌面协议|接口))"
 )
-_CONNECT = re.compile(r"对接|兼容|调用|接入|互联|互通|单点登录|数据同步|即插即用|联动|集成")
+_SECURITY = re.compile(r"保函|保证金|担保")
+_CONNECT = re.compile(r"对接|兼容|调用|接入|互联|互通|单点登录|数据同步|即插即用|联动|集成|底座|基于")
 _PLATFORM_PREFILTER = re.compile(r"对接|兼容|调用|接入|协议|接口|平台|中台|私有|专有|独家|单点登录")
 _BRAND_PLATFORM_AFTER = re.compile(r"[^，。；]{0,10}?(?:平台|系统|云|协议|接口|中台|管理软件)")
 _CONNECT_BEFORE = re.compile(r"(?:与|兼容|接入|对接|调用|支持)[^，。；]{0,6}$")
 _DESIGNATED = re.compile(r"须|必须|应|指定|限定|仅|只")
 _BRAND_GLUE = re.compile(r"^[\s、/／和及与或]{0,3}$")
 _SKIP_KINDS = frozenset({"forms"})
+_CONSEQUENCE = re.compile(
+    r"的[^。]{0,12}?(?:不被接受|不予接受|投标无效|响应无效|无效|未实质性响应|不予通过|不得分|零分|得0分)"
+)
 _DESIGNATION_CUES = frozenset(
     "须从 必须从 须向 指定由 指定 须由 必须由 限定由 限定 须为 必须为 应为 仅接受 只接受 购自 须采用 必须采用 须选用 "
     "须使用 统一采用 指定采用 限于 仅限".split()
@@ -740,6 +752,10 @@ class SpecDetector:
             return "address"
         if self.cues.org.match(after):
             return "org"
+        if after[:1] == "级" and not m.brand.name.isascii():
+            return "ordinary"  # 三星级, 五星级
+        if self.cues.credential.match(norm, m.tail):
+            return "credential"
         if self.cues.company.match(after) and m.model_end < 0:
             return "company"
         return "ok"
@@ -749,13 +765,15 @@ class SpecDetector:
             return True
         if any(m.model_end > 0 for m in group.mentions):
             return True
-        lo, hi = max(0, group.start - 10), min(len(norm), group.end + 8)
+        lo, hi = max(0, group.start - 6), min(len(norm), group.end + 4)
         window = norm[lo : group.start] + norm[group.end : hi]
         if self.cues.brand_context.search(window):
             return True
         return len(group.mentions) >= 2 and "品牌" in norm
 
     def _brand_hits(self, clause: Clause, norm: str, mentions: list[Mention], regime: str) -> list[Hit]:
+        if not mentions or self.cues.process.search(norm):
+            return []  # brands of the bidding process (投标文件须使用WPS…), not of the goods
         hits = []
         valid = []
         for group in self._groups(norm, mentions):
@@ -781,10 +799,13 @@ class SpecDetector:
         cue = cue_before(self.cues, norm, g.start)
         seg_end = segment_end(norm, g.end)
         after = norm[g.end : min(len(norm), seg_end + 30)]
-        if cue.kind == "neg" or self.cues.neg_after.search(norm[g.end : seg_end + 1]):
+        if self.cues.neg_after.search(norm[g.end : seg_end + 1]):
             return None
-        if self.cues.negation.search(norm[segment_start(norm, g.start) : g.start]):
-            return None
+        neg = self.cues.negation.search(norm[segment_start(norm, g.start) : g.start])
+        if neg or cue.kind == "neg":
+            if not _CONSEQUENCE.search(norm, g.end):
+                return None
+            cue = Cue("req", neg.group(0) if neg else cue.word)  # 不属于X品牌的…不被接受: conditional form
         if self.cues.clause_negation.search(norm):
             return None
         if self._is_platform_mention(norm, g):
@@ -956,12 +977,8 @@ class SpecDetector:
             for m in _UNKNOWN_BRAND.finditer(norm):
                 grp = "span" if m.group("span") else "span2"
                 name = m.group(grp).strip("“”")
-                if name[0] in "或和及与等" or re.search(r"推荐|指定|参考|限定", name):
-                    continue
-                if name in self.cues.generic or any(
-                    name.startswith(w) for w in self.cues.generic if len(w) > 1
-                ):
-                    continue
+                if not m.group(grp).startswith("“") and self.cues.descriptive.search(name):
+                    continue  # 变频品牌, 国标品牌, 同档次品牌: a kind of brand, not a brand
                 start, end = m.span(grp)
                 if self._negated_or_existing(norm, start, end):
                     continue
@@ -981,7 +998,11 @@ class SpecDetector:
                 )
                 break
             lib = _BRAND_LIBRARY.search(norm)
-            if lib and not hits and not self._negated_or_existing(norm, lib.start(), lib.end()):
+            if (
+                lib
+                and not hits
+                and not self.cues.negation.search(norm[segment_start(norm, lib.start()) : lib.start()])
+            ):
                 hits.append(
                     self._hit(
                         clause,
@@ -996,7 +1017,7 @@ class SpecDetector:
                         brands="品牌库所列品牌",
                     )
                 )
-        if not hits and ("公司" in norm or "集团" in norm):
+        if not hits and ("公司" in norm or "集团" in norm or "生产的" in norm):
             for m in (*_SUPPLIER.finditer(norm), *_MAKER_PRODUCED.finditer(norm)):
                 name = m.group("span")
                 if _SUPPLIER_GENERIC.search(name) or self._negated_or_existing(norm, m.start(), m.end()):
@@ -1070,6 +1091,8 @@ class SpecDetector:
 
     # -- private platforms -----------------------------------------------------------------
     def _platform_hits(self, clause: Clause, norm: str, mentions: list[Mention]) -> list[Hit]:
+        if _SECURITY.search(norm):
+            return []  # 保函/保证金 platforms belong to bid_security_restriction
         existing = self.cues.existing.search(norm)
         strong: list[tuple[int, int, str]] = []
         for rx, detail in (
@@ -1097,7 +1120,11 @@ class SpecDetector:
         if existing or not _DESIGNATED.search(norm) or not _CONNECT.search(norm):
             return []
         m = _QUOTED_PLATFORM.search(norm)
-        if m is not None and not self._negated_platform(norm, m.start()):
+        if (
+            m is not None
+            and not self._negated_platform(norm, m.start())
+            and not self.cues.public_platform.search(norm[max(0, m.start() - 6) : m.end()])
+        ):
             platform = m.group("span")
             return [
                 self._hit(
@@ -1213,7 +1240,7 @@ class SpecDetector:
         out: list[tuple[str, int, int]] = []
         for m in _QUOTED.finditer(norm, lo, hi):
             q = m.group("q")
-            if _DOC_TERMS.search(q) or re.search(r"\d\s*(?:mm|kg|cm|W|V|Hz)", q) or len(q) < 2:
+            if _DOC_TERMS.search(q) or self.cues.feature_generic.search(q) or len(q) < 2:
                 continue
             tail = norm[m.end() : segment_end(norm, m.end(), 10)]
             head = norm[max(lo, m.start() - 12) : m.start()]
@@ -1238,10 +1265,8 @@ class SpecDetector:
 
     def _brand_product_line(self, norm: str, pos: int) -> bool:
         """A CamelCase token right after a brand is a product line (SPEC-MODEL), not a feature."""
-        return any(
-            mm.end >= pos - 1 and mm.start < pos
-            for mm in self.brands.find(fold(norm[max(0, pos - 12) : pos + 1]))
-        )
+        lo = max(0, pos - 12)
+        return any(mm.end + lo >= pos - 1 for mm in self.brands.find(fold(norm[lo:pos])))
 
     def _param_hit(self, clause: Clause, norm: str, w: float, sig: ItemSignals) -> Hit:
         odd = sig.odd_params

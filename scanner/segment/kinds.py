@@ -14,7 +14,7 @@ _KIND_PATTERNS: tuple[tuple[SectionKind, re.Pattern[str]], ...] = (
     ("scoring", re.compile(r"评标|评分|评审|打分|评定|磋商办法|谈判办法|详细评审|综合评估")),
     ("qualification", re.compile(r"资格|资质|合格投标人|合格供应商|合格的供应商|投标人条件|供应商条件")),
     ("contract", re.compile(r"合同")),
-    ("forms", re.compile(r"格式|声明函|承诺函|授权书|投标函|响应函|报价表|一览表|偏离表")),
+    ("forms", re.compile(r"格式|声明函|承诺函|授权书|投标函|响应函|报价表|一览表|偏离表|划型标准|划分标准")),
     ("commercial", re.compile(r"商务")),
     ("technical", re.compile(r"技术|参数|规格|采购需求|需求|服务要求|服务内容|服务标准|采购内容|配置|清单")),
 )
