@@ -142,28 +142,18 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    from scanner.rules.listing import rule_listing
     from scanner.rules.loader import default_catalogue
 
     cat = default_catalogue()
+    rows = rule_listing(cat)
     if args.format == "json":
-        rows = [
-            {
-                "id": r.rule.id,
-                "category": r.rule.category,
-                "severity": r.rule.severity or cat.categories[r.rule.category].severity,
-                "title": r.rule.title,
-            }
-            for r in cat.rules
-        ]
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return EXIT_CLEAN
-    for r in cat.rules:
-        c = cat.categories[r.rule.category]
-        sys.stdout.write(
-            f"{r.rule.id:<34} {r.rule.category:<28} {r.rule.severity or c.severity:<7} {r.rule.title}\n"
-        )
-    sys.stdout.write(f"\n{len(cat.rules)} 条规则 / rules, 规则版本 / rules version {cat.version}\n")
+    for r in rows:
+        sys.stdout.write(f"{r['id']:<34} {r['category']:<28} {r['severity']:<7} {r['title']}\n")
+    sys.stdout.write(f"\n{len(rows)} 条规则 / rules, 规则版本 / rules version {cat.version}\n")
     return EXIT_CLEAN
 
 
@@ -275,8 +265,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
             _err("需要安装 dask 扩展：pip install 'tenderscan[dask]' / the dask extra is not installed")
             return EXIT_ERROR
     opts = AuditOptions(
-        paths=args.paths, db=Path(args.db), jobs=args.jobs, timeout_s=args.timeout,
-        rescan_changed=args.rescan_changed, engine=args.engine, scheduler=args.scheduler,
+        paths=args.paths,
+        db=Path(args.db),
+        jobs=args.jobs,
+        timeout_s=args.timeout,
+        rescan_changed=args.rescan_changed,
+        engine=args.engine,
+        scheduler=args.scheduler,
         show_progress=not args.quiet,
     )
     s = run_audit(opts)
@@ -296,7 +291,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
             f"{s.stale} documents were scanned by another engine version; use --rescan-changed\n"
         )
     if s.interrupted:
-        sys.stderr.write("已保存完成的结果；重新运行同一命令即可继续 / progress saved; rerun the same command to resume\n")
+        sys.stderr.write(
+            "已保存完成的结果；重新运行同一命令即可继续 / progress saved; rerun the same command to resume\n"
+        )
         return 130
     return EXIT_CLEAN
 
@@ -347,10 +344,18 @@ def _add_audit_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore
     )
     a.__class__ = _AuditParser
     a.add_argument("paths", nargs="+", metavar="PATH")
-    a.add_argument("--db", default="audit.sqlite", help="审计数据库 / the SQLite store (default audit.sqlite)")
-    a.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)), help="并行进程数 / workers")
-    a.add_argument("--timeout", type=float, default=120.0, help="单个文件时间上限（秒）/ per-document time limit")
-    a.add_argument("--rescan-changed", action="store_true", help="重新扫描旧版本引擎的结果 / rescan older versions")
+    a.add_argument(
+        "--db", default="audit.sqlite", help="审计数据库 / the SQLite store (default audit.sqlite)"
+    )
+    a.add_argument(
+        "--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)), help="并行进程数 / workers"
+    )
+    a.add_argument(
+        "--timeout", type=float, default=120.0, help="单个文件时间上限（秒）/ per-document time limit"
+    )
+    a.add_argument(
+        "--rescan-changed", action="store_true", help="重新扫描旧版本引擎的结果 / rescan older versions"
+    )
     a.add_argument("--engine", choices=["local", "dask"], default="local")
     a.add_argument("--scheduler", help="Dask 调度器地址 tcp://HOST:PORT / dask scheduler address")
     a.add_argument("--quiet", action="store_true", help="不显示进度 / no progress output")
@@ -360,7 +365,9 @@ def _add_audit_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore
     r.add_argument("--db", default="audit.sqlite")
     r.add_argument("--format", choices=["html", "xlsx", "csv"], default="html")
     r.add_argument("-o", "--output")
-    r.add_argument("--from", dest="date_from", metavar="DATE", help="发布日期起 / published from (YYYY[-MM[-DD]])")
+    r.add_argument(
+        "--from", dest="date_from", metavar="DATE", help="发布日期起 / published from (YYYY[-MM[-DD]])"
+    )
     r.add_argument("--to", dest="date_to", metavar="DATE", help="发布日期止 / published until")
     r.add_argument("--buyer", help="采购人名称包含 / buyer name contains")
     r.add_argument("--category", help="问题类别 ID / category id")

@@ -18,6 +18,9 @@ class ScanError(Exception):
     def message(self) -> str:
         return f"{self.zh} / {self.en}"
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # picklable across worker processes
+        return (type(self), (self.zh, self.en))
+
 
 class UnsupportedFormat(ScanError):
     code = "unsupported_format"

@@ -7,7 +7,8 @@ normalised form point at the original characters without any offset map.
 Normalised: Kangxi radicals and CJK radicals supplement (⼈⺠ → 人民), CJK compatibility
 ideographs, full-width ASCII letters/digits (ＡＢ１２ → AB12), ideographic space, and
 half-width punctuation to its full-width form (so rules are written with one set of
-punctuation: ，；：（）！？).
+punctuation: ，；：（）！？), and — for a clause written in traditional script — traditional
+characters to simplified ones (character by character, so still length-preserving).
 """
 
 from __future__ import annotations
@@ -162,10 +163,47 @@ def normalize_char(ch: str) -> str:
 
 
 def normalize_for_match(text: str) -> str:
-    """Length-preserving normalisation (see module docstring)."""
+    """Length-preserving normalisation (see module docstring); 繁體 clauses mapped to 简体."""
     if text.isascii():
         return "".join(_HALF_TO_FULL_PUNCT.get(c, c) for c in text)
-    return "".join(map(normalize_char, text))
+    out = "".join(map(normalize_char, text))
+    if is_traditional(out):
+        table = _t2s()
+        out = "".join(table.get(c, c) for c in out)
+    return out
+
+
+# Characters that only traditional script uses, absent from hanziconv's table.
+_EXTRA_T2S = {"註": "注", "佈": "布", "甦": "苏", "祕": "秘", "覈": "核", "裏": "里", "纔": "才", "麪": "面"}
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> dict[str, str]:
+    """Traditional → simplified, one character to one character (hanziconv's table)."""
+    from hanziconv.charmap import simplified_charmap, traditional_charmap
+
+    table = {t: s for t, s in zip(traditional_charmap, simplified_charmap, strict=True) if t != s}
+    table.update(_EXTRA_T2S)
+    simplified = set(simplified_charmap)
+    # keep characters that are also ordinary simplified characters (乾, 著, 後…: ambiguous)
+    return {t: s for t, s in table.items() if t not in simplified or t in _EXTRA_T2S}
+
+
+def is_traditional(text: str) -> bool:
+    """A clause written in traditional script: several traditional-only characters, few simplified-only."""
+    table = _t2s()
+    trad = sum(1 for c in text if c in table)
+    if trad < 2:
+        return False
+    simp_only = sum(1 for c in text if c in _simplified_only())
+    return trad >= 2 * simp_only
+
+
+@lru_cache(maxsize=1)
+def _simplified_only() -> frozenset[str]:
+    from hanziconv.charmap import simplified_charmap, traditional_charmap
+
+    return frozenset(set(simplified_charmap) - set(traditional_charmap))
 
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u2e80-\u2fdf\u3000-\u303f\uff00-\uffef"

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from api.deps import CatalogueDep
 from api.schemas import CategoryList, RuleList, error_responses
+from scanner.rules.listing import rule_listing
 from scanner.rules.loader import Catalogue
 
 router = APIRouter(tags=["规则 catalogue"])
@@ -26,23 +27,9 @@ def _basis(cat: Catalogue, ids: tuple[str, ...] | list[str]) -> list[dict[str, A
     responses=error_responses(401, 429),
 )
 def list_rules(cat: CatalogueDep) -> dict[str, Any]:
-    rules = []
-    for compiled in cat.rules:
-        r = compiled.rule
-        category = cat.categories[r.category]
-        rules.append(
-            {
-                "id": r.id,
-                "category": r.category,
-                "category_name": category.name,
-                "severity": r.severity or category.severity,
-                "title": r.title,
-                "description": r.description,
-                "applies_to": list(r.applies_to),
-                "legal_basis": _basis(cat, r.legal_basis or category.legal_basis),
-                "suggestion": r.suggestion,
-            }
-        )
+    rules = [{**r, "legal_basis": _basis(cat, r["legal_basis"])} for r in rule_listing(cat)]
+    for r in rules:
+        r.pop("detector", None)
     return {"version": cat.version, "rules": rules}
 
 
@@ -56,8 +43,8 @@ def list_rules(cat: CatalogueDep) -> dict[str, Any]:
 )
 def list_categories(cat: CatalogueDep) -> dict[str, Any]:
     counts: dict[str, int] = {}
-    for compiled in cat.rules:
-        counts[compiled.rule.category] = counts.get(compiled.rule.category, 0) + 1
+    for r in rule_listing(cat):
+        counts[r["category"]] = counts.get(r["category"], 0) + 1
     categories = [
         {
             "id": c.id,

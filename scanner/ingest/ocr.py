@@ -53,12 +53,35 @@ def ocr_available() -> bool:
     return True
 
 
+MAX_IMAGE_PIXELS = 60_000_000  # an embedded image larger than this is refused before rendering
+
+
+def check_page_images(page: Any, page_no: int) -> None:
+    """Refuse pages whose embedded images would decode to gigabytes (image bombs)."""
+    import pypdfium2.raw as pdfium_c
+
+    from scanner.errors import DocumentTooLarge
+
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        try:
+            meta = obj.get_metadata()
+            w, h = int(meta.width), int(meta.height)
+        except Exception:  # noqa: BLE001 - metadata unreadable: let rendering decide
+            continue
+        if w * h > MAX_IMAGE_PIXELS:
+            raise DocumentTooLarge(
+                f"第 {page_no} 页嵌入的图像过大（{w}×{h} 像素），拒绝识别",
+                f"Page {page_no} embeds an image too large to decode ({w}x{h} pixels)",
+            )
+
+
 def recognise_page(pdf: Any, index: int, scale: float = RENDER_SCALE) -> list[OcrLine]:
     """OCR one page (0-based index) of an open pypdfium2 document."""
     import numpy as np
 
     page = pdf[index]
     try:
+        check_page_images(page, index + 1)
         image = page.render(scale=scale).to_pil().convert("RGB")
     finally:
         page.close()

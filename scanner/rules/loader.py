@@ -132,6 +132,7 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
     if len(ids) != len(set(ids)):
         raise ValueError("duplicate rule ids")
     files = [
+        root / "spec_rules.yaml",
         root / "taxonomy.yaml",
         root / "legal_basis.yaml",
         *(root / "terms").glob("*"),
