@@ -29,6 +29,9 @@ _LOCK = threading.Lock()  # one conversion at a time per profile (the profile is
 
 
 def soffice_path() -> str | None:
+    """LibreOffice's executable, unless TENDERSCAN_LIBREOFFICE=0 asks for the built-in reader."""
+    if os.environ.get("TENDERSCAN_LIBREOFFICE", "1") in ("0", "false", "no"):
+        return None
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 

@@ -68,10 +68,10 @@ def test_name_is_ignored_for_type() -> None:
     assert "本市注册" in doc.text
 
 
-def test_legacy_doc_is_recognised_but_unsupported_for_now() -> None:
-    with pytest.raises(UnsupportedFormat) as exc:
+def test_legacy_doc_with_broken_ole_is_refused_cleanly() -> None:
+    with pytest.raises(ExtractionFailed) as exc:
         ingest(OLE + b"\x00" * 100 + "WordDocument".encode("utf-16-le"), "x.docx")
-    assert "DOCX" in exc.value.zh
+    assert exc.value.zh and exc.value.en
 
 
 @pytest.mark.parametrize(
