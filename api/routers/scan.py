@@ -19,7 +19,10 @@ FormatName = Literal["json", "docx", "html", "pdf", "xlsx", "csv"]
 FormatQuery = Annotated[
     FormatName,
     Query(
-        description="输出格式。目前仅支持 json（默认）；docx/html/pdf/xlsx/csv 报告将在后续版本提供（现返回 422）。"
+        description=(
+            "输出格式：json（默认）；html 审查报告；xlsx/csv 问题清单；"
+            "docx/pdf 为带批注的原文档（仅限上传的是同类文档，否则返回 415）。"
+        )
     ),
 ]
 IncludeTextQuery = Annotated[

@@ -238,6 +238,10 @@ class BrandIndex:
         return out
 
 
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
 def _only_glue(text: str) -> bool:
     return len(text) <= 2 and all(c in " （）()" for c in text)
 
@@ -282,6 +286,9 @@ class Cues:
     descriptive: re.Pattern[str]
     feature_generic: re.Pattern[str]
     public_platform: re.Pattern[str]
+    descriptive_section: re.Pattern[str]
+    service_object: re.Pattern[str]
+    param_name_stop: re.Pattern[str]
 
     @classmethod
     def compile(cls, c: dict[str, object]) -> Cues:
@@ -327,6 +334,9 @@ class Cues:
             descriptive=re.compile(str(c["descriptive_brand_re"])),
             feature_generic=re.compile(str(c["feature_generic_re"])),
             public_platform=re.compile(str(c["public_platform_re"])),
+            descriptive_section=re.compile(str(c["descriptive_section_re"])),
+            service_object=re.compile(str(c["service_object_re"])),
+            param_name_stop=re.compile(str(c["param_name_stop_re"])),
         )
 
 
@@ -454,7 +464,7 @@ def model_after(norm: str, pos: int, cues: Cues) -> int:
 _UNITS = (
     r"m³/h|m³/min|m³|m/s|㎡|mm|cm|km|m(?![A-Za-z³²])|kg|g(?![A-Za-z])|吨|GHz|MHz|kHz|Hz(?![A-Za-z])|kVA|"
     r"kWh|kW|W(?![A-Za-z])|mAh|V(?![A-Za-z])|dB|L/min|ml/min|mL/min|ml|mL|μL|μl|μm|nm|L(?![A-Za-z])|bar|"
-    r"MPa|kPa|MHU|lm/W|lm|流明|nit|cd/㎡|K(?![A-Za-z])|℃|°|AW|r/min|rpm|转/分|页/分钟|英寸|寸|毫米|厘米|千克|公斤|"
+    r"MPa|kPa|MHU|lm/W|lm|流明|nit|cd/㎡|K(?![A-Za-z])|A(?![A-Za-z级])|℃|°|AW|r/min|rpm|转/分|页/分钟|英寸|寸|毫米|厘米|千克|公斤|"
     r"升|毫升|千瓦|分贝|%|分钟|小时|秒|排|个|件|根|节|层|门|通道|页"
 )
 _TIME_COUNT = frozenset("分钟 小时 秒 排 个 件 根 节 层 门 通道 页 %".split())
@@ -463,8 +473,33 @@ _QTY = re.compile(
     rf"(?<![\d.A-Za-z/\-])(?P<dims>{_NUM}\s*(?:mm|cm|m)?\s*[×xX*]\s*{_NUM}\s*(?:mm|cm|m)?"
     rf"(?:\s*[×xX*]\s*{_NUM})?\s*(?:mm|cm|m|毫米))"
     rf"|(?<![\d.A-Za-z/\-])(?P<num>{_NUM})\s*(?P<unit>{_UNITS})"
-    rf"|(?<=[\u4e00-\u9fff：])(?P<bare>\d+\.\d{{2,}})(?![\d.]|\s*(?:万|元|亿|年|月|日|号|版|[A-Za-z%:：]))"
+    rf"|(?<=[\u4e00-\u9fff：])(?P<bare>\d+\.\d{{2,}})(?![\d.]|\s*(?:万|元|亿|年|月|日|号|版|倍|[A-Za-z%:：]))"
 )
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
+              "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_QTY = re.compile(
+    r"(?P<cn>[零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟]{2,})\s*"
+    r"(?P<cnunit>毫米|厘米|公斤|千克|千瓦|毫升|瓦|伏|安培|分贝|转)"
+)
+
+
+def cn_number(text: str) -> int | None:
+    """一千一百三十二 → 1132, 壹佰零叁 → 103; None when it is not a well-formed number below 10000."""
+    total, digit = 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            if digit is not None and digit != 0:
+                return None
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+        else:
+            return None
+    return total + (digit or 0) if total or digit else None
+
+
 _QUALIFIER_BEFORE = re.compile(
     r"(?:≥|≤|>|<|＞|＜|≧|≦|不低于|不小于|不少于|不超过|不高于|不大于|不多于|不短于|不长于|不得低于|不得小于|"
     r"不得超过|至少|最少|至多|大于|小于|高于|低于|优于|约|大约|范围|介于|可调|可选|之间|上限|下限|误差|偏差|"
@@ -479,7 +514,7 @@ _TOLERANCE = re.compile(rf"^\s*±\s*(?P<tol>{_NUM})")
 _EXACT_BEFORE = re.compile(r"(?:须为|必须为|应为|须是|为|是|等于)\s*$")
 _EXACT_SEGMENT = re.compile(r"须为|必须为|应为|须是|为|：|等于")
 _BENCHMARK = re.compile(
-    r"(?P<span>(?:以|与|按|参照|采用|照)[^，。；]{0,12}?某(?:一)?(?:型号|品牌|厂家|款)[^，。；]{0,12}?"
+    r"(?P<span>(?:以|与|按|参照|采用|照)[^，。；]{0,12}?某(?:一)?[^，。；]{0,4}?(?:型号|品牌|厂家|款)[^，。；]{0,12}?"
     r"(?:为基准|为准|一致|相同|为参照|线阵列|产品))"
 )
 _COMMON_VALUES = frozenset(
@@ -663,7 +698,7 @@ _QUOTED_PLATFORM = re.compile(
 )
 _SECURITY = re.compile(r"保函|保证金|担保")
 _CONNECT = re.compile(r"对接|兼容|调用|接入|互联|互通|单点登录|数据同步|即插即用|联动|集成|底座|基于")
-_PLATFORM_PREFILTER = re.compile(r"对接|兼容|调用|接入|协议|接口|平台|中台|私有|专有|独家|单点登录")
+_PLATFORM_PREFILTER = re.compile(r"对接|兼容|调用|接入|协议|接口|平台|中台|私有|专有|独家|自有|单点登录")
 _BRAND_PLATFORM_AFTER = re.compile(r"[^，。；]{0,10}?(?:平台|系统|云|协议|接口|中台|管理软件)")
 _CONNECT_BEFORE = re.compile(r"(?:与|兼容|接入|对接|调用|支持)[^，。；]{0,6}$")
 _DESIGNATED = re.compile(r"须|必须|应|指定|限定|仅|只")
@@ -677,6 +712,8 @@ _DESIGNATION_CUES = frozenset(
     "须使用 统一采用 指定采用 限于 仅限".split()
 )
 _ILLUSTRATIVE = re.compile(r"(?:国产|主流|常见|通用|常用|知名|自主可控|信创)[^，。；]{0,10}[（(]?$")
+_COMPONENT = re.compile(r"芯片|模块|模组|机组|主板|压缩机|电机|组件|部件|配件|处理器|控制器|传感器|盘管|主控|板卡")
+_WHOLE_GOODS = re.compile(r"所投|投标产品|整机|品牌")
 _PARAM_SKIP_KINDS = frozenset({"forms", "qualification", "contract", "instructions", "notice"})
 
 
@@ -722,17 +759,79 @@ class SpecDetector:
         hits += self._model_code_hits(clause, norm, hits)
         if _PLATFORM_PREFILTER.search(norm):
             hits += self._platform_hits(clause, norm, mentions)
-        if clause.section_kind not in _PARAM_SKIP_KINDS:
+        if clause.section_kind not in _PARAM_SKIP_KINDS and not self.cues.descriptive_section.search(
+            " ".join(clause.section)
+        ):
             hits += self._param_hits(clause, norm)
+            hits = [self._component_model(clause, norm, h, mentions) for h in hits]
         return hits
+
+    def _component_model(self, clause: Clause, norm: str, hit: Hit, mentions: list[Mention]) -> Hit:
+        """A model code that pins a component (编码芯片须为…, 制冷机组须为…) or one of several exact
+        values of a technical item is parameter tailoring, not the choice of the goods' brand."""
+        if hit.rule_id != MODEL:
+            return hit
+        seg = norm[segment_start(norm, hit.start) : hit.start]
+        component = _COMPONENT.search(seg) and not _WHOLE_GOODS.search(seg)
+        code_only = not any(m.start < hit.end and hit.start < m.tail for m in mentions)
+        if not component:
+            if not code_only:
+                return hit
+            sig = self._item_signals(norm, 0, len(norm))
+            if len(sig.params) + len(sig.features) < 2:
+                return hit
+        model = norm[hit.start : hit.end]
+        return self._hit(
+            clause,
+            norm,
+            PARAM,
+            hit.start,
+            hit.end,
+            0.8,
+            "medium",
+            signals=f"以部件或整机型号“{model}”连同其他精确参数限定技术规格",
+            summary="型号对应的是特定厂商的特定产品，其参数组合通常只有该型号能满足",
+            tailoring="0.80",
+            params=f"“{model}”",
+        )
 
     # -- brands -----------------------------------------------------------------------------
     def _mentions(self, norm: str) -> list[Mention]:
         out = []
-        for m in self.brands.find(fold(norm)):
+        for m in self._find_brands(norm):
             end = model_after(norm, m.end, self.cues)
             out.append(Mention(m.brand, m.start, m.end, m.ambiguous, end) if end > 0 else m)
         return out
+
+    def _find_brands(self, norm: str) -> list[Mention]:
+        """Brand mentions; a stray space between two CJK characters (华 为) does not hide a brand."""
+        folded = fold(norm)
+        if " " not in folded:
+            return self.brands.find(folded)
+        keep = [
+            i
+            for i, ch in enumerate(folded)
+            if not (
+                ch == " "
+                and 0 < i < len(folded) - 1
+                and _is_cjk(folded[i - 1])
+                and _is_cjk(folded[i + 1])
+            )
+        ]
+        if len(keep) == len(folded):
+            return self.brands.find(folded)
+        squeezed = "".join(folded[i] for i in keep)
+        return [
+            Mention(m.brand, keep[m.start], keep[m.end - 1] + 1, m.ambiguous)
+            for m in self.brands.find(squeezed)
+        ]
+
+    def _described(self, clause: Clause, norm: str) -> bool:
+        """Clause describes the site or equipment to be serviced (物业/维保 inventory), not goods bought."""
+        return bool(
+            self.cues.descriptive_section.search(" ".join(clause.section))
+            or self.cues.service_object.search(norm)
+        )
 
     def _groups(self, norm: str, mentions: list[Mention]) -> list[_Group]:
         groups: list[list[Mention]] = []
@@ -831,6 +930,8 @@ class SpecDetector:
             return self._oem_hit(clause, norm, g, oem)
         scored = bool(_SCORING.search(norm))
         exclusive = bool(self.cues.after_req.search(after))
+        if cue.kind in ("colon", "none") and not scored and not exclusive and self._described(clause, norm):
+            return None  # 空调：日立 VRV 室外机组 86 台 in 大楼概况 / a 维保 table row: existing equipment
         models = [norm[m.end : m.model_end].strip() for m in g.mentions if m.model_end > 0]
         if cue.kind in ("req", "colon") or scored or exclusive:
             kind = "req"
@@ -1066,6 +1167,8 @@ class SpecDetector:
                     end = m.end()
                 if self._negated_or_existing(norm, start, end) or self._in_standard(norm, start, end):
                     continue
+                if self._described(clause, norm) and not _DESIGNATED.search(norm[segment_start(norm, start) : start]):
+                    continue
                 return [
                     self._hit(
                         clause,
@@ -1165,7 +1268,14 @@ class SpecDetector:
 
     # -- tailored parameters ---------------------------------------------------------------
     def _param_hits(self, clause: Clause, norm: str) -> list[Hit]:
-        if not _QTY.search(norm) and "“" not in norm and "某" not in norm and not _CAMEL.search(norm):
+        if (
+            not _QTY.search(norm)
+            and not _CN_QTY.search(norm)
+            and "“" not in norm
+            and "「" not in norm
+            and "某" not in norm
+            and not _CAMEL.search(norm)
+        ):
             return []
         if self.cues.param_meta.search(norm):
             return []
@@ -1197,6 +1307,17 @@ class SpecDetector:
             prev_end = e
             if param is not None:
                 sig.params.append(param)
+        for m in _CN_QTY.finditer(item):
+            s, e = m.start() + lo, m.end() + lo
+            value = cn_number(m.group("cn"))
+            before = norm[max(lo, s - 10, segment_start(norm, s, 10)) : s]
+            if value is None or _QUALIFIER_BEFORE.search(before) or _QUALIFIER_AFTER.match(norm[e : e + 8]):
+                continue
+            explicit = bool(_EXACT_BEFORE.search(norm[max(0, s - 4) : s]))
+            name = param_name(norm, s)
+            if name and self.cues.param_name_stop.search(name):
+                continue
+            sig.params.append(Param(name, m.group(0), s, e, oddness(str(value), "mm"), explicit))
         sig.features = self._features(norm, lo, hi)
         bm = _BENCHMARK.search(norm, lo, hi)
         if bm is not None and not self.cues.negation.search(
@@ -1220,6 +1341,9 @@ class SpecDetector:
         elif _QUALIFIER_AFTER.match(after):
             return None
         explicit = bool(_EXACT_BEFORE.search(norm[max(0, s - 4) : s]))
+        name = param_name(norm, s)
+        if name and self.cues.param_name_stop.search(name):
+            return None  # 面积 57074m2, 预算 123.45万: facts of the site or the price, not product parameters
         if m.group("dims"):
             odd = _dims_oddness(m.group("dims"))
         elif m.group("bare"):
@@ -1233,7 +1357,7 @@ class SpecDetector:
             odd = oddness(m.group("num"), unit)
             if unit in _TIME_COUNT and float(m.group("num")) < 100:
                 odd = min(odd, 0.5)
-        return Param(param_name(norm, s), m.group(0), s, e, odd, explicit)
+        return Param(name, m.group(0), s, e, odd, explicit)
 
     def _features(self, norm: str, lo: int, hi: int) -> list[tuple[str, int, int]]:
         """Proprietary feature names: a quoted name with a feature noun, or a CamelCase/™ token."""
@@ -1245,12 +1369,13 @@ class SpecDetector:
             tail = norm[m.end() : segment_end(norm, m.end(), 10)]
             head = norm[max(lo, m.start() - 12) : m.start()]
             noun = self.cues.feature_nouns.search(tail)
-            if not (noun or q.endswith("式")):
+            inner = self.cues.feature_nouns.search(q[-4:]) is not None and len(q) >= 4
+            if not (noun or inner or q.endswith("式")):
                 continue
             chained = bool(out) and bool(_FEATURE_GLUE.match(norm[out[-1][2] : m.start()]))
             if not (chained or self.cues.feature_verbs.search(head)):
                 continue
-            end = m.end() + noun.end() if noun else m.end()
+            end = m.end() + noun.end() if noun and not inner else m.end()
             out.append((q, m.start(), end))
         for m in _CAMEL.finditer(norm, lo, hi):
             tok = m.group("c")
@@ -1266,7 +1391,7 @@ class SpecDetector:
     def _brand_product_line(self, norm: str, pos: int) -> bool:
         """A CamelCase token right after a brand is a product line (SPEC-MODEL), not a feature."""
         lo = max(0, pos - 12)
-        return any(mm.end + lo >= pos - 1 for mm in self.brands.find(fold(norm[lo:pos])))
+        return any(mm.end + lo >= pos - 1 for mm in self._find_brands(norm[lo:pos]))
 
     def _param_hit(self, clause: Clause, norm: str, w: float, sig: ItemSignals) -> Hit:
         odd = sig.odd_params

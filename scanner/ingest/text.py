@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from scanner.errors import DocumentTooLarge, EmptyDocument, ExtractionFailed
 from scanner.ingest.sniff import TEXT
@@ -18,6 +19,32 @@ def decode_text(data: bytes, encoding: str) -> str:
         raise ExtractionFailed(
             f"文本无法按 {encoding} 编码解码", f"The text cannot be decoded as {encoding}"
         ) from exc
+
+
+_OPEN_END = re.compile(r"[。；！？：;!?:）)」”】]$")
+_CJK_END = re.compile(r"[\u4e00-\u9fff，、]$")
+
+
+def _rejoin(lines: list[str]) -> list[str]:
+    """Re-join hard-wrapped lines: a long line ending mid-sentence in CJK continues on the next
+    line unless that one starts a heading or list item (or either is a table row)."""
+    from scanner.segment.headings import pattern_rank
+
+    out: list[str] = []
+    for line in lines:
+        prev = out[-1] if out else ""
+        if (
+            len(prev) >= 10
+            and _CJK_END.search(prev)
+            and not _OPEN_END.search(prev)
+            and CELL_SEP not in prev
+            and CELL_SEP not in line
+            and pattern_rank(line) is None
+        ):
+            out[-1] = prev + line
+        else:
+            out.append(line)
+    return out
 
 
 def _blocks(lines: list[str]) -> list[Block]:
@@ -48,7 +75,7 @@ def text_document(text: str, name: str, limits: Limits, sha256: str | None = Non
             f"The text exceeds the character limit ({limits.max_chars} characters)",
         )
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    blocks = tuple(_blocks([line for line in lines if line]))
+    blocks = tuple(_blocks(_rejoin([line for line in lines if line])))
     if not blocks:
         raise EmptyDocument("文本内容为空", "The text is empty")
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()

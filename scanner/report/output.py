@@ -20,8 +20,10 @@ def check_destination(fmt: str, output: str | None, inputs: int) -> None:
             f"{fmt} 是二进制格式，请用 -o 指定输出文件（或 -o - 写到标准输出）",
             f"{fmt} is a binary format: give -o FILE (or -o - for standard output)",
         )
-    if spec.annotates and inputs > 1:
-        if output == STDOUT or (output and Path(output).exists() and not Path(output).is_dir()):
+    if spec.annotates and inputs > 1 and output:
+        path = Path(output)
+        file_like = path.is_file() or (not path.exists() and path.suffix.lower() == spec.suffix)
+        if output == STDOUT or file_like:
             raise ReportInputError(
                 f"多份文档生成批注版 {fmt} 时，-o 必须是文件夹",
                 f"With several documents, -o must be a folder for annotated {fmt} output",

@@ -85,7 +85,7 @@ def _char(textpage: pdfium.PdfTextPage, i: int) -> str:
     return chr(code) if code else "\x00"
 
 
-def _needles(f: Finding, block: Block | None) -> list[str]:
+def _needles(f: Finding) -> list[str]:
     """The evidence with spaces removed; for table rows also without the cell separators."""
     needle = "".join(f.text.split())
     out = [needle]
@@ -167,7 +167,7 @@ class _Locator:
         if f.page is None or not 1 <= f.page <= len(self.pdf):
             return []
         block = self.block(f)
-        for needle in _needles(f, block):
+        for needle in _needles(f):
             marks = self._find(f, needle, block)
             if marks:
                 return marks

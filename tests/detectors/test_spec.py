@@ -312,3 +312,25 @@ def test_brands_outside_the_goods_bought_are_silent(text: str) -> None:
 )
 def test_quoted_generic_functions_and_public_platforms_are_not_tailoring(text: str) -> None:
     assert not scan(text, "technical")
+
+
+def test_equipment_listed_in_a_site_overview_section_is_not_a_finding() -> None:
+    text = "第六章 采购需求\n二、大楼概况\n4. 空调：日立 VRV 室外机组 86 台，内机 643 台；\n9. 发电机组：科勒 350KW 柴油发电机。"
+    result = ENGINE.scan_document(text_document(text, "example", ENGINE.limits))
+    assert not [f for f in result.findings if f.category in SPEC_CATEGORIES]
+
+
+def test_required_brand_in_a_site_overview_section_still_fires() -> None:
+    text = "第六章 采购需求\n二、项目概况\n本次新购空调须为日立品牌，否则投标无效。"
+    result = ENGINE.scan_document(text_document(text, "example", ENGINE.limits))
+    assert [f.rule_id for f in result.findings if f.category == "brand_tailored"] == ["SPEC-BRAND-REQUIRED-001"]
+
+
+def test_stray_space_inside_a_brand_name_does_not_hide_it() -> None:
+    findings = scan("所投存储设备须为华 为OceanStor 5310型号。", "technical", "zc")
+    assert [f.rule_id for f in findings] == ["SPEC-MODEL-001"]
+
+
+def test_chinese_numeral_dimensions_are_parameters() -> None:
+    findings = scan("所投餐车长宽高须分别为一千一百三十二毫米、六百零七毫米、九百八十八毫米。", "technical")
+    assert [f.rule_id for f in findings] == ["SPEC-PARAM-TAILORED-001"]
