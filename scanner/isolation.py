@@ -125,7 +125,8 @@ class IsolatedScanner:
     def _run(self, data: bytes, name: str, with_metadata: bool) -> dict[str, Any]:
         pool = self._pool
         try:
-            out = pool.submit(_scan_in_worker, data, name, with_metadata).result(timeout=self.limits.timeout_s)
+            fut = pool.submit(_scan_in_worker, data, name, with_metadata)
+            out = fut.result(timeout=self.limits.timeout_s)
         except cf.TimeoutError as exc:
             self._restart(pool)
             t = self.limits.timeout_s

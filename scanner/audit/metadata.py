@@ -21,24 +21,77 @@ from typing import Any
 from scanner.normalize import normalize_for_match
 
 METHODS = (
-    "公开招标", "邀请招标", "竞争性磋商", "竞争性谈判", "询价", "单一来源", "询比", "征询", "比选",
-    "框架协议", "竞价",
+    "公开招标",
+    "邀请招标",
+    "竞争性磋商",
+    "竞争性谈判",
+    "询价",
+    "单一来源",
+    "询比",
+    "征询",
+    "比选",
+    "框架协议",
+    "竞价",
 )
 _METHOD_ALIASES = {
-    "邀约招标": "邀请招标", "国内公开招标": "公开招标", "国际公开招标": "公开招标", "公开询比": "询比",
-    "公开征询": "征询", "单一来源采购": "单一来源", "询价采购": "询价", "网上竞价": "竞价",
+    "邀约招标": "邀请招标",
+    "国内公开招标": "公开招标",
+    "国际公开招标": "公开招标",
+    "公开询比": "询比",
+    "公开征询": "征询",
+    "单一来源采购": "单一来源",
+    "询价采购": "询价",
+    "网上竞价": "竞价",
 }
 _METHOD_RE = "|".join(sorted({*METHODS, *_METHOD_ALIASES}, key=len, reverse=True))
 
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9, "两": 2}
-_LEFT = r"(?<![^\n｜|（(\s、.．)）:：])"  # label starts a line, a cell, or follows numbering
+_CN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "两": 2,
+}
+_LEFT = r"(?<![^\n｜|（(\s、.．)）:：，；。])"  # label starts a line, a cell, or follows numbering
 _NUMBERING = r"(?:[0-9一二三四五六七八九十]{1,3}[、.．]|[（(][0-9一二三四五六七八九十]{1,3}[）)])?"
 _SEP = r"[ \t\u3000]*(?:[:：｜|][ \t\u3000]*)"
 _STOP_LABELS = (
-    "地址", "联系人", "联系方式", "联系电话", "电话", "邮编", "邮政编码", "传真", "网址", "电子邮件", "邮箱",
-    "项目编号", "招标编号", "采购编号", "项目名称", "采购人", "招标人", "采购代理机构", "招标代理机构",
-    "代理机构", "预算金额", "最高限价", "采购方式", "日期", "（以下简称", "(以下简称", "开户", "账号",
+    "地址",
+    "联系人",
+    "联系方式",
+    "联系电话",
+    "电话",
+    "邮编",
+    "邮政编码",
+    "传真",
+    "网址",
+    "电子邮件",
+    "邮箱",
+    "项目编号",
+    "招标编号",
+    "采购编号",
+    "项目名称",
+    "采购人",
+    "招标人",
+    "采购代理机构",
+    "招标代理机构",
+    "代理机构",
+    "预算金额",
+    "最高限价",
+    "采购方式",
+    "日期",
+    "（以下简称",
+    "(以下简称",
+    "开户",
+    "账号",
 )
 _BAD_VALUE = re.compile(
     r"详见|见附件|见前附表|见.{0,6}(公告|须知|附表)|填写|\{\{|^[（(].{0,12}[）)]$|^[_＿\s]*$|名称[）)]|盖章|（章）|："
@@ -191,12 +244,17 @@ def _number_or_none(value: str) -> str | None:
 
 def project_name(text: str) -> str | None:
     return _first(
-        text, r"(?:采购|招标|征询)?项目名称|工程名称", _name_or_none, prefer=lambda v: bool(_COMPLETE_NAME.search(v))
+        text,
+        r"(?:采购|招标|征询)?项目名称|工程名称",
+        _name_or_none,
+        prefer=lambda v: bool(_COMPLETE_NAME.search(v)),
     )
 
 
 def project_number(text: str) -> str | None:
-    return _first(text, r"项目编号(?:/包号)?|招标编号|采购编号|标书编号|采购项目编号|招标项目编号", _number_or_none)
+    return _first(
+        text, r"项目编号(?:/包号)?|招标编号|采购编号|标书编号|采购项目编号|招标项目编号", _number_or_none
+    )
 
 
 def buyer(text: str) -> str | None:
@@ -205,7 +263,9 @@ def buyer(text: str) -> str | None:
 
 def agency(text: str) -> str | None:
     return _first(
-        text, r"(?:采购|招标)?代理机构(?:名称)?(?:[｜|](?:采购|招标)?代理机构)?|集采机构|集中采购机构", _org_or_none
+        text,
+        r"(?:采购|招标)?代理机构(?:名称)?(?:[｜|](?:采购|招标)?代理机构)?|集采机构|集中采购机构",
+        _org_or_none,
     )
 
 
@@ -247,7 +307,10 @@ def procurement_method(text: str) -> str | None:
         return found
     head = text[:20000]
     candidates = []
-    for rx in (rf"(?:采用|通过|进行)(?:国内|国际)?({_METHOD_RE})", rf"({_METHOD_RE})(?:采购)?(?:公告|文件|邀请)"):
+    for rx in (
+        rf"(?:采用|通过|进行)(?:国内|国际)?({_METHOD_RE})",
+        rf"({_METHOD_RE})(?:采购)?(?:公告|文件|邀请)",
+    ):
         for m in re.finditer(rx, head):
             before = head[m.start(1) - 1 : m.start(1)]
             if before != "、" and not head.startswith("、", m.end()):  # not a list of document kinds

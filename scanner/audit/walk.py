@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from scanner.ingest.sniff import _OLE_MAGIC, detect_text_encoding
+from scanner.ingest.sniff import detect_text_encoding
 from scanner.limits import Limits
 
 SEP = "!"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 / WPS compound file
 # Obvious non-documents, skipped without being read (saves time; never used to decide a type).
 SKIP_SUFFIXES = frozenset(
     """
@@ -44,8 +45,16 @@ SKIP_SUFFIXES = frozenset(
 SKIP_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 # Document or archive formats the scanner cannot read: recorded as failures, not silently skipped.
 UNSUPPORTED_SUFFIXES = {
-    ".rar": "RAR", ".7z": "7z", ".gz": "gzip", ".tgz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".tar": "tar",
-    ".ofd": "OFD", ".odt": "ODT", ".rtf": "RTF",
+    ".rar": "RAR",
+    ".7z": "7z",
+    ".gz": "gzip",
+    ".tgz": "gzip",
+    ".bz2": "bzip2",
+    ".xz": "xz",
+    ".tar": "tar",
+    ".ofd": "OFD",
+    ".odt": "ODT",
+    ".rtf": "RTF",
 }
 DOC_SUFFIXES = frozenset({".pdf", ".docx", ".doc", ".wps", ".txt", ".text"})
 _HEAD = 64 * 1024
@@ -156,7 +165,9 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     return name
 
 
-def check_archive(zf: zipfile.ZipFile, compressed: int, depth: int, limits: ArchiveLimits, budget: _Budget) -> None:
+def check_archive(
+    zf: zipfile.ZipFile, compressed: int, depth: int, limits: ArchiveLimits, budget: _Budget
+) -> None:
     """Refuse an archive on its directory alone (raises ``ArchiveRefused``)."""
     if depth > limits.max_depth:
         raise ArchiveRefused(
@@ -181,7 +192,9 @@ def check_archive(zf: zipfile.ZipFile, compressed: int, depth: int, limits: Arch
             f"Archive declares {budget.declared} uncompressed bytes, over the {limits.max_total_bytes} limit; refused",
         )
     ratio = declared / max(compressed, 1)
-    big = [i for i in infos if i.file_size > 1024**2 and i.file_size / max(i.compress_size, 1) > limits.max_ratio]
+    big = [
+        i for i in infos if i.file_size > 1024**2 and i.file_size / max(i.compress_size, 1) > limits.max_ratio
+    ]
     if (declared > 1024**2 and ratio > limits.max_ratio) or big:
         worst = max([ratio] + [i.file_size / max(i.compress_size, 1) for i in big])
         raise ArchiveRefused(
@@ -218,6 +231,7 @@ class Walker:
         self._exclude = {p.resolve() for p in exclude}
 
     def walk(self, paths: Iterable[str | Path]) -> Iterator[DocItem | WalkFailure]:
+        _open_chain.cache_clear()
         for raw in paths:
             p = Path(raw)
             if p.is_dir():
@@ -232,7 +246,7 @@ class Walker:
 
     # -- files on disk ---------------------------------------------------------------------------
     def _file(self, path: Path, *, explicit: bool) -> Iterator[DocItem | WalkFailure]:
-        if path.resolve() in self._exclude or path.is_symlink() and not path.exists():
+        if path.resolve() in self._exclude or (path.is_symlink() and not path.exists()):
             return
         name = path.name
         if not explicit and _skippable(name):
@@ -246,7 +260,9 @@ class Walker:
             with path.open("rb") as fh:
                 head = fh.read(_HEAD)
         except OSError as exc:
-            yield WalkFailure(str(path), "unreadable", "无法读取文件", f"Cannot read file ({exc.strerror})", "file")
+            yield WalkFailure(
+                str(path), "unreadable", "无法读取文件", f"Cannot read file ({exc.strerror})", "file"
+            )
             return
         names = None
         if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -257,8 +273,12 @@ class Walker:
                 if _suffix(name) in DOC_SUFFIXES:  # a broken DOCX: let the scanner say why
                     yield DocItem(str(path), name, size, _disk_loader(path))
                 else:
-                    yield WalkFailure(str(path), "corrupt_archive", "压缩包已损坏，无法打开",
-                                      "The zip archive is corrupt and cannot be opened")
+                    yield WalkFailure(
+                        str(path),
+                        "corrupt_archive",
+                        "压缩包已损坏，无法打开",
+                        "The zip archive is corrupt and cannot be opened",
+                    )
                 return
         kind = classify(head, names)
         if kind == "document" or (kind == "unknown" and (_suffix(name) in DOC_SUFFIXES or explicit)):
@@ -280,8 +300,12 @@ class Walker:
             yield WalkFailure(display, exc.code, exc.zh, exc.en)
             return
         except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-            yield WalkFailure(display, "corrupt_archive", "压缩包已损坏，无法打开",
-                              "The zip archive is corrupt and cannot be opened")
+            yield WalkFailure(
+                display,
+                "corrupt_archive",
+                "压缩包已损坏，无法打开",
+                "The zip archive is corrupt and cannot be opened",
+            )
             return
         for info in zf.infolist():
             if info.is_dir():
@@ -289,43 +313,68 @@ class Walker:
             inner = _member_name(info)
             shown = f"{display}{SEP}{inner}"
             parts = PurePosixPath(inner).parts
-            if parts and parts[0] == "__MACOSX" or _skippable(inner):
+            if (parts and parts[0] == "__MACOSX") or _skippable(inner):
                 self.stats.skipped_non_documents += 1
                 continue
             if _suffix(inner) in UNSUPPORTED_SUFFIXES:
                 yield _unsupported(shown, _suffix(inner))
                 continue
             if info.flag_bits & 0x1:
-                yield WalkFailure(shown, "encrypted_member", "压缩包内文件已加密，无法读取",
-                                  "The archive member is encrypted", kind="file")
+                yield WalkFailure(
+                    shown,
+                    "encrypted_member",
+                    "压缩包内文件已加密，无法读取",
+                    "The archive member is encrypted",
+                    kind="file",
+                )
                 continue
             if info.file_size > self.limits.max_member_bytes:
-                yield WalkFailure(shown, "member_too_large",
-                                  f"压缩包内文件超过 {self.limits.max_member_bytes} 字节上限",
-                                  f"Archive member exceeds {self.limits.max_member_bytes} bytes", kind="file")
+                yield WalkFailure(
+                    shown,
+                    "member_too_large",
+                    f"压缩包内文件超过 {self.limits.max_member_bytes} 字节上限",
+                    f"Archive member exceeds {self.limits.max_member_bytes} bytes",
+                    kind="file",
+                )
                 continue
             yield from self._member(chain, info, inner, shown, depth, budget)
 
     def _member(
-        self, chain: tuple[str, ...], info: zipfile.ZipInfo, inner: str, shown: str, depth: int, budget: _Budget
+        self,
+        chain: tuple[str, ...],
+        info: zipfile.ZipInfo,
+        inner: str,
+        shown: str,
+        depth: int,
+        budget: _Budget,
     ) -> Iterator[DocItem | WalkFailure]:
-        member, cap = info.filename, self.limits.max_member_bytes
+        member, cap, name = info.filename, self.limits.max_member_bytes, PurePosixPath(inner).name
         try:
             with _open_chain(chain).open(member) as fh:
                 head = fh.read(_HEAD)
-            names = None
-            if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-                names = [i.filename for i in _open_chain((*chain, member)).infolist()]
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
-            if isinstance(exc, zipfile.BadZipFile) and head_is_zip(chain, member):
-                names = None  # a nested zip that does not open: fall through as a document or failure
-                yield WalkFailure(shown, "corrupt_archive", "压缩包内的压缩文件已损坏",
-                                  "A zip inside the archive is corrupt", kind="file")
-                return
-            yield WalkFailure(shown, "corrupt_member", "压缩包内文件已损坏（校验失败）",
-                              "The archive member is corrupt (CRC or size mismatch)", kind="file")
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+            yield WalkFailure(
+                shown,
+                "corrupt_member",
+                "压缩包内文件已损坏（无法解压）",
+                "The archive member is corrupt and cannot be decompressed",
+                kind="file",
+            )
             return
-        name = PurePosixPath(inner).name
+        names = None
+        if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+            try:
+                names = [i.filename for i in _open_chain((*chain, member)).infolist()]
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+                if _suffix(inner) not in DOC_SUFFIXES:
+                    yield WalkFailure(
+                        shown,
+                        "corrupt_archive",
+                        "压缩包已损坏，无法打开",
+                        "The zip archive is corrupt and cannot be opened",
+                    )
+                    return
+                names = ["word/document.xml"]  # a broken DOCX: let the scanner say why
         kind = classify(head, names)
         if kind == "document" or (kind == "unknown" and _suffix(inner) in DOC_SUFFIXES):
             yield DocItem(shown, name, info.file_size, lambda c=chain, m=member, n=cap: _read_member(c, m, n))
@@ -334,14 +383,6 @@ class Walker:
             yield from self._archive((*chain, member), shown, info.compress_size, depth + 1, budget)
         else:
             self.stats.skipped_non_documents += 1
-
-
-def head_is_zip(chain: tuple[str, ...], member: str) -> bool:
-    try:
-        with _open_chain(chain).open(member) as fh:
-            return fh.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
-    except Exception:
-        return False
 
 
 def _disk_loader(path: Path) -> Callable[[], bytes]:
