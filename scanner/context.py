@@ -105,7 +105,7 @@ _FORBIDS = re.compile(
 def forbids_or_blank(norm: str) -> bool:
     """Clause-level check for model-only hits: wording that forbids/waives, a fill-in form field,
     or a URL / e-mail address (platform instructions, not requirements)."""
-    return bool(_FORBIDS.search(norm) or re.search(r"_{2,}|＿{2,}|…{2,}|□|https?://|www\.|@", norm))
+    return bool(_FORBIDS.search(norm) or re.search(r"_{2,}|＿{2,}|…{2,}|□|https?[:：]//|www\.|@", norm))
 
 
 _REQUIREMENT = re.compile(

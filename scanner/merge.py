@@ -20,9 +20,11 @@ REPORT_THRESHOLD = 0.5
 MODEL_ONLY_KINDS = frozenset({"qualification", "scoring", "technical", "commercial"})
 UNSTRUCTURED_KINDS = MODEL_ONLY_KINDS | {"notice", "other"}
 # In a structured document a model-only finding also needs a longer clause and a higher
-# probability than the clause-level threshold chosen on dev: measured on ../shared/realdocs,
-# model-only findings at the dev threshold were mostly template text (see the model card).
-DOCUMENT_MODEL_THRESHOLD = 0.70
+# probability than the clause-level threshold chosen on dev. Measured on ../shared/realdocs
+# (tools/review_realdocs.py, judged by hand): at the dev threshold most model-only findings were
+# template text; at 0.70, 4 correct / 2 grey / 5 false; at 0.80, 1 correct / 0 false. The value
+# was therefore chosen on that review set (not on held-out data) — see the model card.
+DOCUMENT_MODEL_THRESHOLD = 0.80
 DOCUMENT_MODEL_MIN_CHARS = 20
 
 
