@@ -104,6 +104,10 @@ def _init_worker(limits: Limits, use_model: bool, test_hooks: bool) -> None:
     global _ENGINE, _TEST_HOOKS
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server handles Ctrl-C; workers are shut down
     from scanner.engine import ScanEngine
+    from scanner.isolation import IsolationLimits, apply_resource_limits
+
+    iso = IsolationLimits()  # a parser that loops or explodes is killed (SIGXCPU / MemoryError)
+    apply_resource_limits(iso.cpu_s, iso.memory_bytes)
 
     _ENGINE = ScanEngine(limits=limits, model=use_model)
     _TEST_HOOKS = test_hooks
@@ -129,6 +133,9 @@ def _test_hook(name: str) -> None:
 def scan_in_worker(kind: str, payload: bytes | str, name: str, fmt: str, opts: RenderOptions) -> ScanOutput:
     """Run one scan in a worker process. ``kind`` is "bytes" (a document) or "text" (plain text)."""
     _test_hook(name)
+    from scanner.isolation import cpu_budget
+
+    cpu_budget()
     try:
         if kind == "bytes":
             assert isinstance(payload, bytes)

@@ -32,20 +32,43 @@ class WorkerCrashed(ScanError):
 @dataclass(frozen=True)
 class IsolationLimits:
     timeout_s: float = 120.0  # wall clock per document
-    cpu_s: int | None = 300  # CPU seconds per worker process (RLIMIT_CPU)
+    cpu_s: int | None = 300  # CPU seconds per document (RLIMIT_CPU, renewed before each document)
     memory_bytes: int | None = 3 * 1024**3  # address space per worker (RLIMIT_AS)
 
 
 def apply_resource_limits(cpu_s: int | None, memory_bytes: int | None) -> None:
-    """Set RLIMIT_CPU and RLIMIT_AS for the current process (no-op where unsupported)."""
+    """Limit the current (worker) process: address space now, CPU time per document.
+
+    RLIMIT_CPU counts the process's whole lifetime, so a long-lived worker gets a fresh budget
+    before each document (``cpu_budget``); here only the memory cap is set.
+    """
+    global _CPU_S
+    _CPU_S = cpu_s
     try:
         import resource
     except ImportError:  # pragma: no cover - non-POSIX
         return
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    if cpu_s:
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 5))
+
+
+_CPU_S: int | None = None
+
+
+def cpu_budget() -> None:
+    """Allow the next document at most ``cpu_s`` more CPU seconds (SIGXCPU kills the worker)."""
+    if not _CPU_S:
+        return
+    try:
+        import resource
+    except ImportError:  # pragma: no cover
+        return
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(usage.ru_utime + usage.ru_stime) + _CPU_S
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY and soft > hard:
+        soft = hard
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
 _ENGINE: Any = None
@@ -67,6 +90,7 @@ def _scan_in_worker(data: bytes, name: str, with_metadata: bool = False) -> dict
     ``scanner.audit.metadata`` extracts from the document text, which the JSON shape omits.
     """
     try:
+        cpu_budget()
         result = _ENGINE.scan_bytes(data, name)
         out: dict[str, Any] = {"ok": result.to_dict()}
         if with_metadata:
