@@ -101,8 +101,14 @@ def _scan_in_worker(data: bytes, name: str, with_metadata: bool = False) -> dict
     except ScanError as exc:
         return {"error": {"code": exc.code, "zh": exc.zh, "en": exc.en, "status": exc.http_status}}
     except MemoryError:
-        return {"error": {"code": "too_much_memory", "zh": "文档解析超出内存上限",
-                          "en": "Parsing the document exceeded the memory limit", "status": 422}}
+        return {
+            "error": {
+                "code": "too_much_memory",
+                "zh": "文档解析超出内存上限",
+                "en": "Parsing the document exceeded the memory limit",
+                "status": 422,
+            }
+        }
 
 
 class _RemoteError(ScanError):
@@ -115,7 +121,9 @@ class _RemoteError(ScanError):
 class IsolatedScanner:
     """A pool of limited worker processes; thread-safe ``scan`` returning the JSON shape."""
 
-    def __init__(self, workers: int = 1, limits: IsolationLimits | None = None, use_model: bool = True) -> None:
+    def __init__(
+        self, workers: int = 1, limits: IsolationLimits | None = None, use_model: bool = True
+    ) -> None:
         self.workers = workers
         self.limits = limits or IsolationLimits()
         self.use_model = use_model

@@ -8,8 +8,8 @@ import logging
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, File, Path, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import AppState, IdentityDep, StateDep, file_extension, read_upload
 from api.errors import ApiError
@@ -96,8 +96,37 @@ async def get_job(
     state: StateDep,
     identity: IdentityDep,
     job_id: Annotated[str, Path(description="任务 id", pattern=r"^[0-9a-f]{32}$")],
-) -> JSONResponse:
+    format: Annotated[  # noqa: A002 - the public query parameter is called "format"
+        str | None,
+        Query(
+            description="已完成任务的结果报告格式：html、xlsx、csv、jsonl（批注版 docx/pdf 需原文件，请用 /v1/scan）"
+        ),
+    ] = None,
+) -> Response:
     job = await asyncio.to_thread(state.jobs.get, job_id)
     if job is None or (state.keys.enabled and job["owner"] != identity):
         raise _not_found()
-    return JSONResponse(job_view(job))
+    if not format or format == "json":
+        return JSONResponse(job_view(job))
+    if job["status"] != "done" or job["result"] is None:
+        raise ApiError(
+            409, "job_not_done", "任务尚未完成，暂无报告", "The job has not finished; no report yet"
+        )
+    from scanner.errors import ScanError
+    from scanner.report import render_payloads
+
+    try:
+        body, media_type, filename = render_payloads([json.loads(job["result"])], format)
+    except ScanError as exc:
+        raise ApiError(exc.http_status, exc.code, exc.zh, exc.en) from exc
+    return Response(
+        body, media_type=media_type, headers={"Content-Disposition": content_disposition(filename)}
+    )
+
+
+def content_disposition(filename: str) -> str:
+    """attachment; with an ASCII fallback and the UTF-8 name (RFC 5987), for Chinese file names."""
+    from urllib.parse import quote
+
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

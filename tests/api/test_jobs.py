@@ -103,3 +103,26 @@ def test_restart_keeps_results_fails_interrupted_and_ttl_deletes(
             assert c.get(f"/v1/jobs/{short['job_id']}").status_code == 404
     finally:
         second.stop()
+
+
+def test_job_result_as_report_formats(client: httpx.Client) -> None:
+    resp = client.post("/v1/jobs", files={"file": ("招标文件.docx", build_docx())})
+    assert resp.status_code == 202
+    done = wait_for(client, resp.json()["job_id"])
+    findings = done["result"]["findings"]
+    assert findings
+    html = client.get(f"/v1/jobs/{done['job_id']}", params={"format": "html"})
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert all(f["text"] in html.text for f in findings)
+    assert "filename*=UTF-8''" in html.headers["content-disposition"]
+    xlsx = client.get(f"/v1/jobs/{done['job_id']}", params={"format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    rows = max(ws.max_row for ws in wb.worksheets if ws.title != "汇总") - 1
+    assert rows == len(findings)
+    annotated = client.get(f"/v1/jobs/{done['job_id']}", params={"format": "docx"})
+    assert annotated.status_code == 415 and annotated.json()["error"]["code"]
