@@ -36,11 +36,12 @@ from typing import Literal
 
 import ahocorasick
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from scanner.detectors.base import DocContext, Hit
 from scanner.normalize import normalize_for_match
 from scanner.resources import lexicons_dir
+from scanner.rules.schema import Example, Examples
 from scanner.types import Clause, TraceStep
 
 REQUIRED = "SPEC-BRAND-REQUIRED-001"
@@ -50,7 +51,6 @@ OEM = "SPEC-OEM-001"
 PLATFORM = "SPEC-PLATFORM-001"
 PARAM = "SPEC-PARAM-TAILORED-001"
 
-_SPAN = re.compile(r"\[\[(.+?)\]\]")
 _BREAK = "，。；！？\n"
 _ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -58,45 +58,17 @@ _ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstu
 # ---- data: rules and examples -----------------------------------------------------------------
 
 
-class SpecExample(BaseModel):
-    """One example clause; positives mark the expected span with ``[[...]]``."""
+class SpecExample(Example):
+    """A rule example (``[[span]]`` marks the expected evidence) with the regime it is read under."""
 
-    model_config = ConfigDict(extra="forbid")
-    text: str
-    section_kind: str = "other"
     regime: Literal["zc", "zb", "both"] = "both"
 
-    @property
-    def plain(self) -> str:
-        return _SPAN.sub(lambda m: m.group(1), self.text)
 
-    @property
-    def span(self) -> str | None:
-        m = _SPAN.search(self.text)
-        return m.group(1) if m else None
+class SpecExamples(Examples):
+    """Positive and negative examples; validation (spans present/absent) is the YAML rules' own."""
 
-
-class SpecExamples(BaseModel):
-    model_config = ConfigDict(extra="forbid")
     positive: list[SpecExample]
     negative: list[SpecExample]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _strings_ok(cls, data: object) -> object:
-        if isinstance(data, dict):
-            return {k: [{"text": x} if isinstance(x, str) else x for x in v] for k, v in data.items()}
-        return data
-
-    @model_validator(mode="after")
-    def _spans(self) -> SpecExamples:
-        for ex in self.positive:
-            if ex.span is None:
-                raise ValueError(f"positive example without [[span]]: {ex.text}")
-        for ex in self.negative:
-            if ex.span is not None:
-                raise ValueError(f"negative example must not mark a span: {ex.text}")
-        return self
 
 
 class SpecRule(BaseModel):

@@ -7,17 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SectionKindName = Literal[
-    "notice",
-    "instructions",
-    "qualification",
-    "scoring",
-    "technical",
-    "commercial",
-    "contract",
-    "forms",
-    "other",
-]
+from scanner.types import SectionKind as SectionKindName
+
 _SPAN = re.compile(r"\[\[(.+?)\]\]")
 
 

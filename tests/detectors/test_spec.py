@@ -13,6 +13,7 @@ from scanner.ingest.text import text_document
 from scanner.normalize import normalize_for_match
 from scanner.segment import segment
 from scanner.types import Document, Finding
+from tests.helpers.documents import KIND_HEADINGS
 
 ENGINE = ScanEngine(model=False)
 RULES = load_spec_rules()
@@ -21,17 +22,6 @@ PREAMBLE = {
     "zc": "本项目为政府采购项目，采购人、供应商按照政府采购法及其实施条例执行。",
     "zb": "本项目为依法必须进行招标的工程项目，招标人、投标人、评标委员会及中标人依照招标投标法执行。",
     "both": None,
-}
-KIND_HEADINGS = {
-    "other": None,
-    "notice": "第一章 招标公告",
-    "instructions": "第二章 投标人须知",
-    "qualification": "第二章 资格要求",
-    "scoring": "第三章 评标办法",
-    "technical": "第四章 技术要求",
-    "commercial": "第四章 商务要求",
-    "contract": "第五章 合同条款",
-    "forms": "第六章 投标文件格式",
 }
 
 

@@ -12,20 +12,10 @@ from scanner.ingest.text import text_document
 from scanner.resources import lexicons_dir
 from scanner.rules.loader import default_catalogue, load_rule_files
 from scanner.types import Document
+from tests.helpers.documents import KIND_HEADINGS
 
 CATALOGUE = default_catalogue()
 ENGINE = ScanEngine(CATALOGUE, model=False)  # the rules alone must honour their examples
-KIND_HEADINGS = {
-    "other": None,
-    "notice": "第一章 招标公告",
-    "instructions": "第二章 投标人须知",
-    "qualification": "第二章 资格要求",
-    "scoring": "第三章 评标办法",
-    "technical": "第四章 技术要求",
-    "commercial": "第四章 商务要求",
-    "contract": "第五章 合同条款",
-    "forms": "第六章 投标文件格式",
-}
 
 
 def _doc(text: str, kind: str) -> Document:
