@@ -18,7 +18,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from scanner.engine import ScanEngine  # noqa: E402
+from scanner.engine import ScanEngine
 
 DEFAULT = Path(__file__).resolve().parents[1] / "corpus" / "samples" / "sample_tender.docx"
 

@@ -36,7 +36,9 @@ def near_duplicate_pairs(texts: list[str], threshold: float = NEAR_DUP) -> list[
         for s in shingles(t):
             rows.append(i)
             cols.append(vocab.setdefault(s, len(vocab)))
-    m = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(texts), len(vocab)))
+    m = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(texts), len(vocab))
+    )
     m.data[:] = 1.0
     sizes = np.asarray(m.sum(axis=1)).ravel()
     inter = (m @ m.T).tocoo()

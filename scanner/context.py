@@ -44,11 +44,9 @@ def _segment_start(text: str, pos: int) -> int:
 def negated(norm: str, start: int, end: int) -> str | None:
     """The negation word governing [start, end) in its comma-segment, if any."""
     seg = norm[_segment_start(norm, start) : start]
-    m = None
-    for m in _NEGATION.finditer(seg):
-        pass
-    if m is not None:
-        return m.group(0)
+    words = _NEGATION.findall(seg)
+    if words:
+        return words[-1]  # the negation nearest the match
     after = _NEGATION_AFTER.search(norm[end:])
     return after.group(0) if after else None
 

@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
             hit = any(qs[:20] in _squash(f.clause) or _squash(f.clause)[:20] in qs for f in findings)
             present = qs[:20] in doc_text
             found += hit
-            md.append(f"- manifest quote {'FOUND' if hit else 'MISSED'}{'' if present else ' (not in text)'}: 「{q}」\n")
+            md.append(
+                f"- manifest quote {'FOUND' if hit else 'MISSED'}{'' if present else ' (not in text)'}: 「{q}」\n"
+            )
         print(f"{path.name:<60} findings={len(findings):3d} quotes={found}/{len(quotes)}")
     out.write_text("".join(md), encoding="utf-8")
     out.with_suffix(".jsonl").write_text("\n".join(jl) + "\n", encoding="utf-8")

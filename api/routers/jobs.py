@@ -96,7 +96,7 @@ async def get_job(
     state: StateDep,
     identity: IdentityDep,
     job_id: Annotated[str, Path(description="任务 id", pattern=r"^[0-9a-f]{32}$")],
-    format: Annotated[  # noqa: A002 - the public query parameter is called "format"
+    format: Annotated[
         str | None,
         Query(
             description="已完成任务的结果报告格式：html、xlsx、csv、jsonl（批注版 docx/pdf 需原文件，请用 /v1/scan）"

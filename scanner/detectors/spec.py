@@ -447,8 +447,29 @@ _QTY = re.compile(
     rf"|(?<![\d.A-Za-z/\-])(?P<num>{_NUM})\s*(?P<unit>{_UNITS})"
     rf"|(?<=[\u4e00-\u9fff：])(?P<bare>\d+\.\d{{2,}})(?![\d.]|\s*(?:万|元|亿|年|月|日|号|版|倍|[A-Za-z%:：]))"
 )
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
-              "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "壹": 1,
+    "二": 2,
+    "两": 2,
+    "贰": 2,
+    "三": 3,
+    "叁": 3,
+    "四": 4,
+    "肆": 4,
+    "五": 5,
+    "伍": 5,
+    "六": 6,
+    "陆": 6,
+    "七": 7,
+    "柒": 7,
+    "八": 8,
+    "捌": 8,
+    "九": 9,
+    "玖": 9,
+}
 _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _CN_QTY = re.compile(
     r"(?P<cn>[零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟]{2,})\s*"
@@ -684,7 +705,9 @@ _DESIGNATION_CUES = frozenset(
     "须使用 统一采用 指定采用 限于 仅限".split()
 )
 _ILLUSTRATIVE = re.compile(r"(?:国产|主流|常见|通用|常用|知名|自主可控|信创)[^，。；]{0,10}[（(]?$")
-_COMPONENT = re.compile(r"芯片|模块|模组|机组|主板|压缩机|电机|组件|部件|配件|处理器|控制器|传感器|盘管|主控|板卡")
+_COMPONENT = re.compile(
+    r"芯片|模块|模组|机组|主板|压缩机|电机|组件|部件|配件|处理器|控制器|传感器|盘管|主控|板卡"
+)
 _WHOLE_GOODS = re.compile(r"所投|投标产品|整机|品牌")
 _PARAM_SKIP_KINDS = frozenset({"forms", "qualification", "contract", "instructions", "notice"})
 
@@ -784,10 +807,7 @@ class SpecDetector:
             i
             for i, ch in enumerate(folded)
             if not (
-                ch == " "
-                and 0 < i < len(folded) - 1
-                and _is_cjk(folded[i - 1])
-                and _is_cjk(folded[i + 1])
+                ch == " " and 0 < i < len(folded) - 1 and _is_cjk(folded[i - 1]) and _is_cjk(folded[i + 1])
             )
         ]
         if len(keep) == len(folded):
@@ -1139,7 +1159,9 @@ class SpecDetector:
                     end = m.end()
                 if self._negated_or_existing(norm, start, end) or self._in_standard(norm, start, end):
                     continue
-                if self._described(clause, norm) and not _DESIGNATED.search(norm[segment_start(norm, start) : start]):
+                if self._described(clause, norm) and not _DESIGNATED.search(
+                    norm[segment_start(norm, start) : start]
+                ):
                     continue
                 return [
                     self._hit(

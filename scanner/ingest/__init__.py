@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from scanner.errors import DocumentTooLarge, UnsupportedFormat
+from scanner.ingest.ocr import OCR_WARNINGS, Progress, ocr_document
 from scanner.ingest.sniff import DOC, DOCX, PDF, TEXT, WPS, sniff
 from scanner.limits import Limits
-from scanner.ingest.ocr import OCR_WARNINGS, Progress, ocr_document
 from scanner.types import Document
 
 

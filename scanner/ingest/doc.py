@@ -44,7 +44,9 @@ def ingest_doc(data: bytes, name: str, limits: Limits, media_type: str = DOC_MED
         try:
             converted = convert_to_docx(data)
         except ExtractionFailed as exc:
-            warnings.append(DocWarning("conversion_failed", f"LibreOffice 转换失败，改用内置读取器：{exc.zh} / {exc.en}"))
+            warnings.append(
+                DocWarning("conversion_failed", f"LibreOffice 转换失败，改用内置读取器：{exc.zh} / {exc.en}")
+            )
         else:
             from scanner.ingest.docx import ingest_docx
 
@@ -95,7 +97,9 @@ def _check_ole(data: bytes) -> dict[str, bytes]:
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
     except (OSError, ValueError, struct.error) as exc:
-        raise ExtractionFailed("旧版 Word 文件已损坏或不完整", "The legacy Word file is corrupt or truncated") from exc
+        raise ExtractionFailed(
+            "旧版 Word 文件已损坏或不完整", "The legacy Word file is corrupt or truncated"
+        ) from exc
     try:
         streams = {"/".join(p): p for p in ole.listdir()}
         if "EncryptedPackage" in streams:
@@ -108,7 +112,9 @@ def _check_ole(data: bytes) -> dict[str, bytes]:
                 out[table] = ole.openstream(table).read()
         return out
     except (OSError, ValueError, struct.error) as exc:
-        raise ExtractionFailed("旧版 Word 文件已损坏或不完整", "The legacy Word file is corrupt or truncated") from exc
+        raise ExtractionFailed(
+            "旧版 Word 文件已损坏或不完整", "The legacy Word file is corrupt or truncated"
+        ) from exc
     finally:
         ole.close()
 
@@ -155,7 +161,9 @@ def _piece_text(streams: dict[str, bytes], limits: Limits) -> str:
                 parts.append(wd[fc : fc + 2 * count].decode("utf-16-le", errors="replace"))
         return "".join(parts)
     except struct.error as exc:
-        raise ExtractionFailed("旧版 Word 文件已损坏或不完整", "The legacy Word file is corrupt or truncated") from exc
+        raise ExtractionFailed(
+            "旧版 Word 文件已损坏或不完整", "The legacy Word file is corrupt or truncated"
+        ) from exc
 
 
 def _strip_fields(text: str) -> str:

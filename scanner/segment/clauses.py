@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -72,7 +73,7 @@ def block_spans(block: Block) -> Iterator[tuple[int, int]]:
     # inline list items ("要求：1、…；2、…") start new clauses too
     cuts = [m.start() for m in _LIST_ITEM.finditer(text)]
     bounds = [0, *cuts, len(text)]
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         for s, e in sentence_spans(text[a:b]):
             yield a + s, a + e
 

@@ -20,7 +20,11 @@ CATEGORIES = {c.id for c in default_catalogue().categories.values() if c.clause_
 
 
 def _load(name: str) -> list[dict]:
-    return [json.loads(line) for line in (ROOT / "clauses" / f"{name}.jsonl").read_text("utf-8").splitlines() if line]
+    return [
+        json.loads(line)
+        for line in (ROOT / "clauses" / f"{name}.jsonl").read_text("utf-8").splitlines()
+        if line
+    ]
 
 
 DATA = {name: _load(name) for name in SPLITS}
@@ -60,11 +64,20 @@ def test_no_near_duplicates_across_splits() -> None:
         for r in DATA[name]:
             texts.append(r["text"])
             split_of.append(name)
-    cross = [(texts[i], texts[j], round(s, 2)) for i, j, s in near_duplicate_pairs(texts, NEAR_DUP)
-             if split_of[i] != split_of[j]]
+    cross = [
+        (texts[i], texts[j], round(s, 2))
+        for i, j, s in near_duplicate_pairs(texts, NEAR_DUP)
+        if split_of[i] != split_of[j]
+    ]
     assert cross == []
 
 
 def test_near_duplicate_detector_can_fire() -> None:
-    pairs = near_duplicate_pairs(["投标人须在天津市注册并具有独立法人资格。", "投标人须在北京市注册并具有独立法人资格。", "交货期为合同签订后30日内。"])
+    pairs = near_duplicate_pairs(
+        [
+            "投标人须在天津市注册并具有独立法人资格。",
+            "投标人须在北京市注册并具有独立法人资格。",
+            "交货期为合同签订后30日内。",
+        ]
+    )
     assert [(i, j) for i, j, _ in pairs] == [(0, 1)]

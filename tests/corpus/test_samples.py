@@ -4,6 +4,7 @@ Regenerates everything into a temporary folder and compares it with the
 committed files (determinism), then checks the PDF's length and that every
 planted restrictive clause can be found in the text pypdfium2 extracts.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -21,12 +22,30 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "corpus" / "samples"
 
 CATEGORY_IDS = {
-    "market_share", "track_record", "brand_tailored", "spec_tailored", "specific_patent_or_origin",
-    "regional_restriction", "local_branch", "awards_honours", "firm_size", "years_in_business",
-    "ownership_form", "manufacturer_authorization", "nonstatutory_qualification", "excessive_qualification",
-    "irrelevant_requirement", "qualification_as_scoring", "supplier_pool", "unequal_standards",
-    "business_scope", "test_report_burden", "doc_access_restriction", "bid_security_restriction",
-    "forced_consortium", "unequal_information",
+    "market_share",
+    "track_record",
+    "brand_tailored",
+    "spec_tailored",
+    "specific_patent_or_origin",
+    "regional_restriction",
+    "local_branch",
+    "awards_honours",
+    "firm_size",
+    "years_in_business",
+    "ownership_form",
+    "manufacturer_authorization",
+    "nonstatutory_qualification",
+    "excessive_qualification",
+    "irrelevant_requirement",
+    "qualification_as_scoring",
+    "supplier_pool",
+    "unequal_standards",
+    "business_scope",
+    "test_report_burden",
+    "doc_access_restriction",
+    "bid_security_restriction",
+    "forced_consortium",
+    "unequal_information",
 }
 
 
@@ -77,7 +96,7 @@ def _pdf_text(gen, path: Path) -> str:
             tp.close()
             page.close()
             if t.startswith(header):
-                t = t[len(header):]
+                t = t[len(header) :]
             t = re.sub(r"^第\d+页共\d+页", "", t)
             parts.append(t)
     finally:
@@ -85,8 +104,14 @@ def _pdf_text(gen, path: Path) -> str:
     return "".join(parts)
 
 
-COMMITTED = ["sample_tender.pdf", "sample_tender.docx", "sample_tender.expected.jsonl", "sample_20p.docx",
-             "sample_short.txt", "sample_short.expected.jsonl"]
+COMMITTED = [
+    "sample_tender.pdf",
+    "sample_tender.docx",
+    "sample_tender.expected.jsonl",
+    "sample_20p.docx",
+    "sample_short.txt",
+    "sample_short.expected.jsonl",
+]
 
 
 @pytest.mark.parametrize("name", COMMITTED)
@@ -105,7 +130,9 @@ def test_docx_text_identical(regenerated, name):
     assert _docx_texts(regenerated / name) == _docx_texts(SAMPLES / name)
 
 
-@pytest.mark.parametrize("name", ["sample_tender.expected.jsonl", "sample_short.txt", "sample_short.expected.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["sample_tender.expected.jsonl", "sample_short.txt", "sample_short.expected.jsonl"]
+)
 def test_text_outputs_identical(regenerated, name):
     assert (regenerated / name).read_text(encoding="utf-8") == (SAMPLES / name).read_text(encoding="utf-8")
 
@@ -131,14 +158,19 @@ def test_expected_clauses_cover_taxonomy():
 def test_expected_texts_in_pdf(gen):
     text = _pdf_text(gen, SAMPLES / "sample_tender.pdf")
     assert "评分因素" in text and "中小企业声明函" in text
-    missing = [e["text"] for e in _expected(SAMPLES / "sample_tender.expected.jsonl")
-               if re.sub(r"\s+", "", e["text"]) not in text]
+    missing = [
+        e["text"]
+        for e in _expected(SAMPLES / "sample_tender.expected.jsonl")
+        if re.sub(r"\s+", "", e["text"]) not in text
+    ]
     assert not missing
 
 
 def test_expected_texts_in_docx():
     text = "\n".join(_docx_texts(SAMPLES / "sample_tender.docx"))
-    missing = [e["text"] for e in _expected(SAMPLES / "sample_tender.expected.jsonl") if e["text"] not in text]
+    missing = [
+        e["text"] for e in _expected(SAMPLES / "sample_tender.expected.jsonl") if e["text"] not in text
+    ]
     assert not missing
 
 
@@ -164,7 +196,12 @@ def test_pdf_tables_found_by_pdfplumber():
             found += len(tables)
             for t in tables:
                 rows = t.extract()
-                if rows and [re.sub(r"\s+", "", c or "") for c in rows[0]] == ["序号", "评分因素", "分值", "评分标准"]:
+                if rows and [re.sub(r"\s+", "", c or "") for c in rows[0]] == [
+                    "序号",
+                    "评分因素",
+                    "分值",
+                    "评分标准",
+                ]:
                     scoring = True
     assert found >= 15
     assert scoring

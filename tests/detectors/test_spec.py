@@ -313,7 +313,9 @@ def test_equipment_listed_in_a_site_overview_section_is_not_a_finding() -> None:
 def test_required_brand_in_a_site_overview_section_still_fires() -> None:
     text = "第六章 采购需求\n二、项目概况\n本次新购空调须为日立品牌，否则投标无效。"
     result = ENGINE.scan_document(text_document(text, "example", ENGINE.limits))
-    assert [f.rule_id for f in result.findings if f.category == "brand_tailored"] == ["SPEC-BRAND-REQUIRED-001"]
+    assert [f.rule_id for f in result.findings if f.category == "brand_tailored"] == [
+        "SPEC-BRAND-REQUIRED-001"
+    ]
 
 
 def test_stray_space_inside_a_brand_name_does_not_hide_it() -> None:

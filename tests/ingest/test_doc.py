@@ -62,7 +62,9 @@ def test_generated_doc_reads_with_and_without_libreoffice(
     assert ("legacy_reader" in codes) == (libreoffice == "0")
 
 
-def test_docx_name_with_ole_bytes_is_read_as_doc(generated_doc: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_docx_name_with_ole_bytes_is_read_as_doc(
+    generated_doc: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TENDERSCAN_LIBREOFFICE", "0")
     assert sniff(generated_doc).media_type == DOC
     doc = ingest(generated_doc, "looks_like_modern.docx", Limits())

@@ -58,7 +58,9 @@ def test_rule_ids_unique_and_match_files() -> None:
 
 def test_every_rule_has_five_examples_of_each_kind() -> None:
     short = [
-        r.rule.id for r in CATALOGUE.rules if len(r.rule.examples.positive) < 5 or len(r.rule.examples.negative) < 5
+        r.rule.id
+        for r in CATALOGUE.rules
+        if len(r.rule.examples.positive) < 5 or len(r.rule.examples.negative) < 5
     ]
     assert not short, f"rules with fewer than 5 positive or 5 negative examples: {short}"
 
