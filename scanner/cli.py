@@ -174,11 +174,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
             f"(tp={s.tp} fp={s.fp} fn={s.fn} tn={s.tn})"
         )
     main_run = runs[-1]
-    print("\nper category (precision / recall / support):")
-    cats = sorted({e.label for e in examples if e.label != "none"} | set(main_run.per_cat))
+    cats = sorted({e.label for e in examples if e.label != "none"}.union(*(s.per_cat for s in runs)))
+    header = "".join(f" {s.name:>17}" for s in runs)
+    print(f"\nper category, precision / recall:{' ' * 2}{header}    support")
     for cat in cats:
-        p, r, n = main_run.category_pr(cat)
-        print(f"  {cat:<28} {p:6.3f} {r:6.3f} {n:5d}")
+        cells = "".join(f"    {s.category_pr(cat)[0]:5.3f} / {s.category_pr(cat)[1]:5.3f}" for s in runs)
+        print(f"  {cat:<30}{cells}    {main_run.category_pr(cat)[2]:5d}")
     if not args.quiet:
         print(f"\nmisclassified ({len(main_run.errors)}):")
         for gold, pred, text in main_run.errors:
