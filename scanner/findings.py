@@ -24,6 +24,8 @@ def regime_of(lb_id: str) -> str:
 
 _ZC_WORDS = re.compile(r"政府采购|采购人|供应商|磋商|询价|采购代理机构|财政部令")
 _ZB_WORDS = re.compile(r"招标人|投标人|依法必须(?:进行)?招标|招标投标法|评标委员会|中标人")
+# Naming the statute or the must-tender status is explicit: with no 政府采购 wording it settles the regime.
+_ZB_EXPLICIT = re.compile(r"依法必须(?:进行)?招标|招标投标法")
 
 
 def detect_regime(text: str) -> str:
@@ -34,6 +36,8 @@ def detect_regime(text: str) -> str:
     if "政府采购" in sample and zc >= zb * 0.5:
         return "zc"
     if zb >= 5 and zb > 3 * zc:
+        return "zb"
+    if zc == 0 and _ZB_EXPLICIT.search(sample):
         return "zb"
     return "both"
 

@@ -336,6 +336,8 @@ class Cue:
     pos: int = -1
 
 
+_LIST_SEP = re.compile(r"[、/／]")
+_LIST_ITEM = re.compile(r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9 .&\-]{1,11}")
 _CELL_START = re.compile(r"[：｜:]\s*$")
 
 
@@ -586,8 +588,13 @@ def oddness(value: str, unit: str) -> float:
 
 
 def _dims_oddness(text: str) -> float:
+    """The oddest dimension, plus a bonus for each further clearly non-round one (117.6×79.8×13.7)."""
     nums = re.findall(_NUM, text)
-    return max((oddness(n, "mm") for n in nums), default=0.0)
+    odds = sorted(((oddness(n, "mm"), n) for n in nums), reverse=True)
+    if not odds:
+        return 0.0
+    extra = sum(0.25 for o, n in odds[1:] if o >= 0.5 and n[-1] not in "05")
+    return min(1.0, odds[0][0] + extra)
 
 
 @dataclass(frozen=True)
@@ -681,7 +688,7 @@ _DEVELOPER = re.compile(
     r"|（由(?:某|××|XX)?[^，。；）]{0,14}?(?:公司|厂商|研究院)(?:独家)?(?:开发|建设|运营|研发)"
 )
 _CONSENT = re.compile(
-    r"(?P<span>该(?:公司|厂商|厂家|研究院|单位)(?:盖章|出具)?的?[^，。；]{0,6}?(?:对接许可|对接确认函|确认函|许可|授权|同意函))"
+    r"(?P<span>该(?:平台|系统|软件)?(?:开发|建设|运营|承建)?(?:公司|厂商|厂家|研究院|单位)(?:盖章|出具)?的?[^，。；]{0,6}?(?:对接许可|对接确认函|确认函|许可|授权|同意函))"
 )
 _VENDOR_NAMED = re.compile(
     r"(?:公司|厂商|厂家|企业)的?(?P<span>“[^”]{2,20}”[^，。；]{0,8}?(?:协议|接口|平台|系统))"
@@ -704,6 +711,9 @@ _DESIGNATION_CUES = frozenset(
     "须从 必须从 须向 指定由 指定 须由 必须由 限定由 限定 须为 必须为 应为 仅接受 只接受 购自 须采用 必须采用 须选用 "
     "须使用 统一采用 指定采用 限于 仅限".split()
 )
+# 麒麟、统信等国产操作系统: brands given as examples of an open class after 支持/兼容, not required goods.
+_CLASS_AFTER = re.compile(r"等(?:多种|多个|各类|各种|主流|常见|通用|常用|国产|自主可控|信创)")
+_COMPAT_BEFORE = re.compile(r"支持|兼容|适配|运行于|基于")
 _ILLUSTRATIVE = re.compile(r"(?:国产|主流|常见|通用|常用|知名|自主可控|信创)[^，。；]{0,10}[（(]?$")
 _COMPONENT = re.compile(
     r"芯片|模块|模组|机组|主板|压缩机|电机|组件|部件|配件|处理器|控制器|传感器|盘管|主控|板卡"
@@ -766,8 +776,10 @@ class SpecDetector:
         values of a technical item is parameter tailoring, not the choice of the goods' brand."""
         if hit.rule_id != MODEL:
             return hit
-        seg = norm[segment_start(norm, hit.start) : hit.start]
-        component = _COMPONENT.search(seg) and not _WHOLE_GOODS.search(seg)
+        lo = segment_start(norm, hit.start)
+        seg = norm[lo : hit.start]
+        # in the clause's first segment the 控制器/机组 named is the item bought (门禁控制器型号须为…)
+        component = lo > 0 and _COMPONENT.search(seg) and not _WHOLE_GOODS.search(seg)
         code_only = not any(m.start < hit.end and hit.start < m.tail for m in mentions)
         if not component:
             if not code_only:
@@ -886,6 +898,20 @@ class SpecDetector:
                 hits.append(hit)
         return hits
 
+    def _listed_names(self, norm: str, g: _Group) -> int:
+        """Names enumerated with the group (东方雨虹、科顺、北新或相当于): brands missing from the
+        lexicon still count towards the three reference brands an 工程 tender may list."""
+        lo, hi = segment_start(norm, g.start), segment_end(norm, g.end)
+        seg, rel = norm[lo:hi], g.start - lo
+        colon = max(seg.rfind("：", 0, rel), seg.rfind(":", 0, rel))
+        body = seg[colon + 1 :]
+        eq = self.cues.equivalence.search(body)
+        if eq is not None:
+            body = body[: eq.start()]
+        body = body.rstrip("或及等 ")
+        items = [x.strip() for x in _LIST_SEP.split(body)]
+        return sum(1 for x in items if _LIST_ITEM.fullmatch(x))
+
     def _group_hit(self, clause: Clause, norm: str, g: _Group, regime: str, n_brands: int) -> Hit | None:
         cue = cue_before(self.cues, norm, g.start)
         seg_end = segment_end(norm, g.end)
@@ -922,6 +948,13 @@ class SpecDetector:
             return self._oem_hit(clause, norm, g, oem)
         scored = bool(_SCORING.search(norm))
         exclusive = bool(self.cues.after_req.search(after))
+        if (
+            _CLASS_AFTER.match(norm, g.end)
+            and not scored
+            and not exclusive
+            and (cue.kind == "ref" or _COMPAT_BEFORE.search(norm[segment_start(norm, g.start) : g.start]))
+        ):
+            return None  # 须支持麒麟、统信等国产操作系统: examples of an open class
         if cue.kind in ("colon", "none") and not scored and not exclusive and self._described(clause, norm):
             return None  # 空调：日立 VRV 室外机组 86 台 in 大楼概况 / a 维保 table row: existing equipment
         models = [norm[m.end : m.model_end].strip() for m in g.mentions if m.model_end > 0]
@@ -943,6 +976,7 @@ class SpecDetector:
         severity = "high"
         regime_note = "政府采购货物中列举参考品牌即使注明“或同等”，仍会形成对特定品牌的指向，评审中易以品牌档次替代性能比较"
         if equiv and regime == "zb" and not scored:
+            n_brands = max(n_brands, self._listed_names(norm, g))
             if n_brands >= 3 and not models:
                 return None  # 工程 under 招标投标法: ≥3 reference brands with 或相当于 are lawful
             severity = "low"

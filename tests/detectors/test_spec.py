@@ -326,3 +326,12 @@ def test_stray_space_inside_a_brand_name_does_not_hide_it() -> None:
 def test_chinese_numeral_dimensions_are_parameters() -> None:
     findings = scan("所投餐车长宽高须分别为一千一百三十二毫米、六百零七毫米、九百八十八毫米。", "technical")
     assert [f.rule_id for f in findings] == ["SPEC-PARAM-TAILORED-001"]
+
+
+def test_statute_named_in_title_sets_zb_regime() -> None:
+    """A document titled under 招标投标法 with no 政府采购 wording reads as 工程 (≥3 brands + 或相当于 lawful)."""
+    text = "依法必须招标的施工项目招标文件（招标投标法）\n水泵参考品牌：格兰富、威乐、凯泉或相当于以上档次。"
+    result = ENGINE.scan_text(text)
+    assert not [f for f in result.findings if f.category == "brand_tailored"]
+    gov = "政府采购货物招标文件\n水泵参考品牌：格兰富、威乐、凯泉或同等档次。"
+    assert [f for f in ENGINE.scan_text(gov).findings if f.category == "brand_tailored"]
