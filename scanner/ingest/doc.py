@@ -8,6 +8,7 @@ FIB → CLX → PlcPcd), which yields paragraphs and (heuristically) table rows,
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import os
@@ -26,6 +27,34 @@ from scanner.types import Block, Document, DocWarning
 DOC_MEDIA_TYPE = "application/msword"
 CONVERT_TIMEOUT_S = 120
 _LOCK = threading.Lock()  # one conversion at a time per profile (the profile is per process)
+
+
+_PROFILE_PREFIX = "tenderscan-lo-profile-"
+_profile: Path | None = None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def profile_dir() -> Path:
+    """This process's LibreOffice profile: created once, removed at exit; dead processes' ones swept."""
+    global _profile
+    if _profile is None or _profile.name != f"{_PROFILE_PREFIX}{os.getpid()}":  # new, or a forked child
+        tmp = Path(tempfile.gettempdir())
+        for old in tmp.glob(f"{_PROFILE_PREFIX}*"):
+            pid = old.name.removeprefix(_PROFILE_PREFIX)
+            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+                shutil.rmtree(old, ignore_errors=True)
+        _profile = tmp / f"{_PROFILE_PREFIX}{os.getpid()}"
+        atexit.register(shutil.rmtree, _profile, ignore_errors=True)
+    return _profile
 
 
 def soffice_path() -> str | None:
@@ -68,7 +97,7 @@ def convert_to_docx(data: bytes, timeout: int = CONVERT_TIMEOUT_S) -> bytes:
     exe = soffice_path()
     if exe is None:
         raise ExtractionFailed("未安装 LibreOffice", "LibreOffice is not installed")
-    profile = Path(tempfile.gettempdir()) / f"tenderscan-lo-profile-{os.getpid()}"
+    profile = profile_dir()
     with _LOCK, tempfile.TemporaryDirectory(prefix="tenderscan-doc-") as tmp:
         src = Path(tmp) / "input.doc"
         src.write_bytes(data)

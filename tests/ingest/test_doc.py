@@ -100,3 +100,21 @@ def test_empty_file_is_not_io_error() -> None:
 
     with pytest.raises(EmptyDocument):
         ingest(io.BytesIO(b"").getvalue(), "x.doc", Limits())
+
+
+def test_libreoffice_profiles_of_dead_processes_are_swept(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from scanner.ingest import doc as docmod
+
+    monkeypatch.setattr(docmod.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(docmod, "_profile", None)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f"tenderscan-lo-profile-{int(dead.stdout)}"
+    (stale / "user").mkdir(parents=True)
+    unrelated = tmp_path / "tenderscan-lo-profile-notapid"
+    unrelated.mkdir()
+    mine = docmod.profile_dir()
+    assert mine.name == f"tenderscan-lo-profile-{docmod.os.getpid()}"
+    assert not stale.exists() and unrelated.exists()
