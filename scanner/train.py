@@ -13,10 +13,10 @@ manifest of hashes, versions, labels, thresholds and metrics, and a model card.
 from __future__ import annotations
 
 import hashlib
-import zipfile
 import json
 import platform
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -110,7 +110,9 @@ def test_libreoffice_profiles_of_dead_processes_are_swept(tmp_path, monkeypatch)
 
     monkeypatch.setattr(docmod.tempfile, "gettempdir", lambda: str(tmp_path))
     monkeypatch.setattr(docmod, "_profile", None)
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     stale = tmp_path / f"tenderscan-lo-profile-{int(dead.stdout)}"
     (stale / "user").mkdir(parents=True)
     unrelated = tmp_path / "tenderscan-lo-profile-notapid"
