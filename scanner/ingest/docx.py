@@ -937,32 +937,30 @@ def anchor_path(el: etree._Element) -> str:
     return "/".join(["body", *reversed(steps)])
 
 
-def _flatten(el: etree._Element) -> Iterator[etree._Element]:
-    """Paragraphs and tables of a cell, looking through sdt/customXml wrappers."""
+def _unwrapped(el: etree._Element, tags: tuple[str, ...]) -> Iterator[etree._Element]:
+    """Children of ``el`` with one of ``tags``, looking through sdt/customXml wrappers."""
     for child in _children(el):
-        if child.tag in (_P, _TBL):
+        if child.tag in tags:
             yield child
         elif child.tag in (_SDT, _SDT_CONTENT, _CUSTOM_XML):
-            yield from _flatten(child)
+            yield from _unwrapped(child, tags)
+
+
+def _flatten(el: etree._Element) -> Iterator[etree._Element]:
+    """Paragraphs and tables of a cell."""
+    return _unwrapped(el, (_P, _TBL))
 
 
 def _rows(tbl: etree._Element) -> Iterator[etree._Element]:
-    """Rows of a table (through sdt/customXml wrappers), skipping tracked-deleted rows."""
-    for child in _children(tbl):
-        if child.tag == _TR:
-            trpr = child.find(W + "trPr")
-            if trpr is None or trpr.find(W + "del") is None:
-                yield child
-        elif child.tag in (_SDT, _SDT_CONTENT, _CUSTOM_XML):
-            yield from _rows(child)
+    """Rows of a table, skipping tracked-deleted rows."""
+    for tr in _unwrapped(tbl, (_TR,)):
+        trpr = tr.find(W + "trPr")
+        if trpr is None or trpr.find(W + "del") is None:
+            yield tr
 
 
 def _cells(tr: etree._Element) -> Iterator[etree._Element]:
-    for child in _children(tr):
-        if child.tag == _TC:
-            yield child
-        elif child.tag in (_SDT, _SDT_CONTENT, _CUSTOM_XML):
-            yield from _cells(child)
+    return _unwrapped(tr, (_TC,))
 
 
 def _cell_span(tcpr: etree._Element | None) -> tuple[int, bool]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from scanner.errors import UnsupportedFormat
-from scanner.types import Finding, LegalBasis
+from scanner.types import Finding, LegalBasis, ScanResult
 
 DEFAULT_AUTHOR = "招标文件公平竞争审查"
 DEFAULT_INITIALS = "审查"
@@ -37,6 +38,21 @@ class ReportInputError(UnsupportedFormat):
     """An annotated report was asked for a document of another type, or without its bytes."""
 
     code = "report_input_mismatch"
+
+
+def check_source(data: bytes, result: ScanResult, media_type: str, zh_kind: str, en_kind: str) -> None:
+    """An annotated copy needs the scanned bytes themselves, of the renderer's type (PDF, Word…)."""
+    doc = result.document
+    if doc.media_type != media_type:
+        raise ReportInputError(
+            f"批注版{zh_kind}报告只能基于{zh_kind}文档生成，当前文档类型为 {doc.media_type}",
+            f"An annotated {en_kind} report needs a {en_kind} document; this one is {doc.media_type}",
+        )
+    if hashlib.sha256(data).hexdigest() != doc.sha256:
+        raise ReportInputError(
+            f"提供的文件内容与扫描结果不一致，无法生成批注版{zh_kind}文档",
+            "The bytes given are not the document that was scanned; cannot annotate it",
+        )
 
 
 def basis_label(lb: LegalBasis | dict[str, Any]) -> str:

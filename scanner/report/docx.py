@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import bisect
 import copy
-import hashlib
 import io
 import posixpath
 import zipfile
@@ -46,7 +45,7 @@ from scanner.ingest.docx import (
     _int_val,
     _parse_xml,
 )
-from scanner.report.common import DEFAULT_AUTHOR, DEFAULT_INITIALS, ReportInputError, note_lines
+from scanner.report.common import DEFAULT_AUTHOR, DEFAULT_INITIALS, ReportInputError, check_source, note_lines
 from scanner.types import Block, Finding, ScanResult
 
 _W_NS = W[1:-1]
@@ -546,20 +545,6 @@ def _zip_time() -> tuple[int, int, int, int, int, int]:
 # --------------------------------------------------------------------------- entry
 
 
-def _check_input(data: bytes, result: ScanResult) -> None:
-    doc = result.document
-    if doc.media_type != MEDIA_TYPE:
-        raise ReportInputError(
-            f"批注版 Word 报告只能基于 Word（.docx）文档生成，当前文档类型为 {doc.media_type}",
-            f"An annotated Word report needs a .docx document; this one is {doc.media_type}",
-        )
-    if hashlib.sha256(data).hexdigest() != doc.sha256:
-        raise ReportInputError(
-            "提供的文件内容与扫描结果不一致，无法生成批注版文档",
-            "The bytes given are not the document that was scanned; cannot annotate it",
-        )
-
-
 def annotate_docx_placements(
     data: bytes,
     result: ScanResult,
@@ -570,7 +555,7 @@ def annotate_docx_placements(
     date: datetime | None = None,
 ) -> tuple[bytes, list[Placement]]:
     """The annotated document and where each finding's comment was placed (in finding order)."""
-    _check_input(data, result)
+    check_source(data, result, MEDIA_TYPE, " Word（.docx）", "Word (.docx)")
     pkg = _open_package(data)
     root = _parse_xml(pkg.members[pkg.main])
     body = root.find(W + "body")

@@ -12,7 +12,6 @@ unchanged at the start of the output.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,7 +30,7 @@ from pypdf.generic import (
 )
 
 from scanner.ingest.pdf import MEDIA_TYPE
-from scanner.report.common import DEFAULT_AUTHOR, ReportInputError, note_lines
+from scanner.report.common import DEFAULT_AUTHOR, check_source, note_lines
 from scanner.types import Block, Finding, ScanResult
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top (PDF user space)
@@ -300,25 +299,11 @@ def _add_mark(writer: PdfWriter, f: Finding, mark: Mark, first: bool, author: st
     writer.add_annotation(mark.page, popup)
 
 
-def _check_input(data: bytes, result: ScanResult) -> None:
-    doc = result.document
-    if doc.media_type != MEDIA_TYPE:
-        raise ReportInputError(
-            f"批注版 PDF 报告只能基于 PDF 文档生成，当前文档类型为 {doc.media_type}",
-            f"An annotated PDF report needs a PDF document; this one is {doc.media_type}",
-        )
-    if hashlib.sha256(data).hexdigest() != doc.sha256:
-        raise ReportInputError(
-            "提供的文件内容与扫描结果不一致，无法生成批注版 PDF",
-            "The bytes given are not the document that was scanned; cannot annotate it",
-        )
-
-
 def annotate_pdf_marks(
     data: bytes, result: ScanResult, *, author: str = DEFAULT_AUTHOR, when: datetime | None = None
 ) -> tuple[bytes, list[list[Mark]]]:
     """The annotated PDF and the marks placed for each finding (in finding order)."""
-    _check_input(data, result)
+    check_source(data, result, MEDIA_TYPE, " PDF ", "PDF")
     marks = locate_evidence(data, result)
     writer = PdfWriter(io.BytesIO(data), incremental=True)
     stamp = when or datetime.now(UTC)
