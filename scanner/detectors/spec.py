@@ -261,6 +261,9 @@ class Cues:
     descriptive_section: re.Pattern[str]
     service_object: re.Pattern[str]
     param_name_stop: re.Pattern[str]
+    benchmark: re.Pattern[str]
+    design: re.Pattern[str]
+    feature_plain: re.Pattern[str]
 
     @classmethod
     def compile(cls, c: dict[str, object]) -> Cues:
@@ -309,6 +312,9 @@ class Cues:
             descriptive_section=re.compile(str(c["descriptive_section_re"])),
             service_object=re.compile(str(c["service_object_re"])),
             param_name_stop=re.compile(str(c["param_name_stop_re"])),
+            benchmark=re.compile(str(c["benchmark_re"])),
+            design=re.compile(str(c["design_terms_re"])),
+            feature_plain=re.compile(str(c["feature_plain_re"]).replace(" ", "").replace("\n", "")),
         )
 
 
@@ -436,10 +442,10 @@ def model_after(norm: str, pos: int, cues: Cues) -> int:
 # ---- parameters -------------------------------------------------------------------------------
 
 _UNITS = (
-    r"m³/h|m³/min|m³|m/s|㎡|mm|cm|km|m(?![A-Za-z³²])|kg|g(?![A-Za-z])|吨|GHz|MHz|kHz|Hz(?![A-Za-z])|kVA|"
+    r"m³/h|m³/min|m³/d|m³|m/s|L/d|L/h|t/h|kg/h|㎡|mm|cm|km|m(?![A-Za-z³²])|kg|g(?![A-Za-z])|吨|GHz|MHz|kHz|Hz(?![A-Za-z])|kVA|"
     r"kWh|kW|W(?![A-Za-z])|mAh|V(?![A-Za-z])|dB|L/min|ml/min|mL/min|ml|mL|μL|μl|μm|nm|L(?![A-Za-z])|bar|"
-    r"MPa|kPa|MHU|lm/W|lm|流明|nit|cd/㎡|K(?![A-Za-z])|A(?![A-Za-z级])|℃|°|AW|r/min|rpm|转/分|页/分钟|英寸|寸|毫米|厘米|千克|公斤|"
-    r"升|毫升|千瓦|分贝|%|分钟|小时|秒|排|个|件|根|节|层|门|通道|页"
+    r"MPa|kPa|MHU|lm/W|lm|流明|nit|cd/㎡|cd/m²|cd/m2|K(?![A-Za-z])|A(?![A-Za-z级])|℃|°|AW|r/min|rpm|转/分|页/分钟|英寸|寸|毫米|厘米|千克|公斤|"
+    r"升|毫升|千瓦|分贝|毫秒|ms|克|lux|Pa|%|分钟|小时|秒|排|个|件|根|节|层|门|通道|页"
 )
 _TIME_COUNT = frozenset("分钟 小时 秒 排 个 件 根 节 层 门 通道 页 %".split())
 _NUM = r"\d+(?:\.\d+)?"
@@ -474,13 +480,18 @@ _CN_DIGITS = {
 }
 _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _CN_QTY = re.compile(
-    r"(?P<cn>[零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟]{2,})\s*"
-    r"(?P<cnunit>毫米|厘米|公斤|千克|千瓦|毫升|瓦|伏|安培|分贝|转)"
+    r"(?P<cn>[零〇一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]{2,})\s*"
+    r"(?P<cnunit>毫米|厘米|公斤|千克|千瓦|毫升|升|千帕|帕|瓦|伏|安培|分贝|转|流明|立方米|克|米|毫秒)"
 )
 
 
 def cn_number(text: str) -> int | None:
-    """一千一百三十二 → 1132, 壹佰零叁 → 103; None when it is not a well-formed number below 10000."""
+    """一千一百三十二 → 1132, 壹佰零叁 → 103, 一万二千六百五十 → 12650; None when not well-formed."""
+    if "万" in text:
+        high, _, low = text.partition("万")
+        h = cn_number(high)
+        lo_value = cn_number(low) if low else 0
+        return None if h is None or lo_value is None else h * 10000 + lo_value
     total, digit = 0, None
     for ch in text:
         if ch in _CN_DIGITS:
@@ -508,9 +519,20 @@ _QUALIFIER_AFTER = re.compile(
 _TOLERANCE = re.compile(rf"^\s*±\s*(?P<tol>{_NUM})")
 _EXACT_BEFORE = re.compile(r"(?:须为|必须为|应为|须是|为|是|等于)\s*$")
 _EXACT_SEGMENT = re.compile(r"须为|必须为|应为|须是|为|：|等于")
-_BENCHMARK = re.compile(
-    r"(?P<span>(?:以|与|按|参照|采用|照)[^，。；]{0,12}?某(?:一)?[^，。；]{0,4}?(?:型号|品牌|厂家|款)[^，。；]{0,12}?"
-    r"(?:为基准|为准|一致|相同|为参照|线阵列|产品))"
+_DESIGN_LEAD = "采用使选为须应设呈是及和与、"
+DESIGN_TERMS = 3  # construction details under 须/应 in one item that make it one maker's design
+_REQUIRE = re.compile(r"须|必须|应|要求|采用|为")
+_ANY_QUALIFIER = re.compile(
+    r"≥|≤|>|<|＞|＜|不低于|不小于|不少于|不超过|不高于|不大于|不多于|至少|以上|以下|以内|约|±|范围|可调|优于|大于|小于|不得低于"
+)
+_LOWER = r"≥|不低于|不小于|大于等于"
+_UPPER = r"≤|不高于|不大于|小于等于"
+_WINDOW = re.compile(
+    rf"(?:{_LOWER}|{_UPPER}|介于|在)?\s*(?P<a>{_NUM})\s*(?P<ua>{_UNITS})?\s*"
+    rf"(?:-|－|–|~|～|至|到|—|(?:且|，|、)\s*(?:{_UPPER}|{_LOWER}))\s*"
+    rf"(?P<b>{_NUM})\s*(?P<ub>{_UNITS})"
+    rf"|(?:介于|在)\s*(?P<a2>{_NUM})\s*(?P<ua2>{_UNITS})?\s*(?:与|和|至|到|-|–|~|～)\s*(?P<b2>{_NUM})\s*"
+    rf"(?P<ub2>{_UNITS})?\s*(?:之间|范围内|以内)"
 )
 _COMMON_VALUES = frozenset(
     {
@@ -555,7 +577,18 @@ _COMMON_VALUES = frozenset(
     }
 )
 _ITEM_SPLIT = re.compile(r"[；;。]|(?:（\d{1,2}）|\(\d{1,2}\)|(?<![\d.])\d{1,2}[、.](?!\d))")
-_QUOTED = re.compile(r"[“\"「『](?P<q>[^”\"」』]{1,20})[”\"」』]")
+_QUOTED = re.compile(r"[“\"「『《](?P<q>[^”\"」』》]{1,20})[”\"」』》]")
+# 灵犀音频引擎3.0 / 云端热管理2.0系统 / 恒信SDK v5.2: a versioned technology name or a vendor's kit
+_VERSIONED = re.compile(
+    r"(?P<v>[\u4e00-\u9fffA-Za-z]{2,10}(?:技术|引擎|算法|架构|系统|模式)\s?[Vv]?\d+\.\d+(?:版本?)?"
+    r"|[\u4e00-\u9fff]{2,8}\s?[Vv]?\d+\.\d+(?:版)?(?:技术|引擎|算法|架构|系统|功能)"
+    r"|[\u4e00-\u9fff]{2,6}\s?SDK(?:\s?[Vv]?\d+(?:\.\d+)*)?)"
+)
+_PATENT_AFTER = re.compile(r"^[^，。；]{0,4}?(?:发明专利|实用新型|外观设计专利|专利|專利)")
+_NAME_LEAD = re.compile(r"须|应|必须|内置|采用|搭载|具备|具有|支持|配备|配置|集成|基于|使用|的|及|和|与|并")
+_VERSIONED_STOP = re.compile(
+    r"等保|等级保护|蓝牙|国密|标准|规范|操作系统|Windows|Android|鸿蒙|麒麟|统信|USB|HDMI|PCIe"
+)
 _CAMEL = re.compile(r"(?<![A-Za-z])(?P<c>(?:[A-Z][a-z]+|[a-z]+)[A-Z][a-z]+[A-Za-z]*|[A-Za-z0-9]+(?:™|®))")
 _FEATURE_GLUE = re.compile(r"^(?:和|及|、|与|以及|并|，|并具备|且)?$")
 _DOC_TERMS = re.compile(r"实质性|或相当于|或同等|★|▲|投标|采购|招标|响应|偏离|合格|满足|^(?:是|否|有|无)$")
@@ -582,7 +615,7 @@ def oddness(value: str, unit: str) -> float:
         return 0.5 if n > 20 and n % 5 else 0.0
     if n % 10:
         return 0.5 if n % 25 == 0 else 1.0
-    if n >= 1000 and n % 100 and n % 50:
+    if n >= 1000 and n % 100 and n % 250:
         return 0.5
     return 0.0
 
@@ -615,6 +648,8 @@ class ItemSignals:
     features: list[tuple[str, int, int]] = field(default_factory=list)  # (name, start, end)
     benchmark: tuple[str, int, int] | None = None  # "以某型号产品为基准"
     exact_word: str = ""
+    datasheet: bool = False  # six or more exact values and not one range in the clause
+    design: list[tuple[str, int, int]] = field(default_factory=list)  # construction details under 须/应
 
     @property
     def odd_params(self) -> list[Param]:
@@ -623,9 +658,16 @@ class ItemSignals:
     def weight(self) -> float:
         """Combined tailoring weight; 0 unless a value is non-round or a proprietary name occurs."""
         core = sum(p.odd for p in self.params) + len(self.features) + (1.0 if self.benchmark else 0.0)
+        if self.exact_word and any(p.explicit for p in self.params):
+            core += 0.5  # 须为57.5℃，偏高或偏低均视为不满足
+        if self.datasheet:
+            core += 0.6
+        if len(self.design) >= DESIGN_TERMS:
+            core += 1.0
         if not core:
             return 0.0
-        w = core + 0.25 * sum(p.explicit for p in self.params)
+        # an exact value stated as the requirement (须为52.6dB) counts more than one merely listed
+        w = core + sum((0.5 if p.odd >= 0.5 else 0.25) for p in self.params if p.explicit)
         if len(self.params) >= 3:
             w += 0.3
         elif len(self.params) == 2:
@@ -690,15 +732,40 @@ _DEVELOPER = re.compile(
 _CONSENT = re.compile(
     r"(?P<span>该(?:平台|系统|软件)?(?:开发|建设|运营|承建)?(?:公司|厂商|厂家|研究院|单位)(?:盖章|出具)?的?[^，。；]{0,6}?(?:对接许可|对接确认函|确认函|许可|授权|同意函))"
 )
+_CONSENT_NAMED = re.compile(
+    r"(?:提供|附|附上|须附|取得)(?P<span>[\u4e00-\u9fffA-Za-z]{2,14}?(?:公司|厂商|厂家)(?:盖章|出具)的?[^，。；]{0,8}?"
+    r"(?:接口开放证明|开放证明|接口开放承诺|对接许可|对接确认函))"
+)
+# 须接入星能科技充电运营云平台 / 上传至绿源环境公司E-Monitor云平台 / 基于恒信SDK开发: a named firm's platform or kit
+_VENDOR_PLATFORM = re.compile(
+    r"(?:接入|对接|上传至|上传到|基于|调用|兼容|连接至|连入|与)(?P<span>[\u4e00-\u9fff]{2,4}(?:科技|信息|软件|电子|智能|网络|环境|数据|数码)"
+    r"(?:股份|有限)?(?:公司)?(?:的|自主研发的|开发的)?[A-Za-z\u4e00-\u9fff\-]{0,10}?(?:云平台|平台|系统|SDK|中台)"
+    r"|[\u4e00-\u9fff]{2,12}(?:有限公司|公司)\s?(?:的|自主研发的|开发的)?\s?[“]?[A-Za-z0-9\u4e00-\u9fff\-+ ]{1,16}?[”]?\s?"
+    r"(?:综合管理平台|管理平台|云平台|平台|SDK|中台|HIS|系统))"
+)
+# 须输出 .dcmx 加密格式: a file format of one maker (open formats are listed)
+_FILE_FORMAT = re.compile(r"(?P<span>\.\s?(?P<ext>[A-Za-z][A-Za-z0-9]{1,5})\s?(?:加密|专用|私有)?格式)")
+_OPEN_FORMATS = frozenset(
+    "pdf ofd doc docx xls xlsx csv txt xml json html htm jpg jpeg png gif bmp tif tiff mp4 avi mov mkv wav mp3 "
+    "zip rar 7z dcm dicom dwg dxf shp kml kmz gml geojson sql ppt pptx wps et rtf md svg webm flac ogg hl7".split()
+)
 _VENDOR_NAMED = re.compile(
     r"(?:公司|厂商|厂家|企业)的?(?P<span>“[^”]{2,20}”[^，。；]{0,8}?(?:协议|接口|平台|系统))"
 )
+_GENERIC_FIRM = re.compile(
+    r"(?:主流|国产|通用|常用|各类|多种|各种|全省|全市|全国|省级|市级|县级|本地|现有|原有|相关|第三方|其他|任意|同类|行业|"
+    r"政务|公共|采购人|招标人|甲方|业主)"
+)
 _QUOTED_PLATFORM = re.compile(
-    r"(?P<span>“[^”]{2,24}”[^，。；“]{0,3}?(?:平台|系统|中台|协议|云平台|云桌面协议|接口))"
+    r"(?P<span>“[^”]{2,24}”[^，。；“]{0,6}?(?:平台|系统|中台|协议|云平台|云桌面协议|接口))"
 )
 _SECURITY = re.compile(r"保函|保证金|担保")
-_CONNECT = re.compile(r"对接|兼容|调用|接入|互联|互通|单点登录|数据同步|即插即用|联动|集成|底座|基于")
-_PLATFORM_PREFILTER = re.compile(r"对接|兼容|调用|接入|协议|接口|平台|中台|私有|专有|独家|自有|单点登录")
+_CONNECT = re.compile(
+    r"对接|兼容|调用|接入|上传至|上传到|互联|互通|单点登录|数据同步|即插即用|联动|集成|底座|基于"
+)
+_PLATFORM_PREFILTER = re.compile(
+    r"对接|兼容|调用|接入|协议|接口|平台|中台|私有|专有|独家|自有|单点登录|格式|SDK"
+)
 _BRAND_PLATFORM_AFTER = re.compile(r"[^，。；]{0,10}?(?:平台|系统|云|协议|接口|中台|管理软件)")
 _CONNECT_BEFORE = re.compile(r"(?:与|兼容|接入|对接|调用|支持)[^，。；]{0,6}$")
 _DESIGNATED = re.compile(r"须|必须|应|指定|限定|仅|只")
@@ -1231,9 +1298,21 @@ class SpecDetector:
             (_VENDOR_NAMED, "该平台或协议由特定厂商所有"),
             (_DEVELOPER, "该平台由特定公司开发或独家运营"),
             (_CONSENT, "并要求该公司出具对接许可或确认"),
+            (_CONSENT_NAMED, "并要求该公司出具接口开放或对接许可证明"),
+            (_VENDOR_PLATFORM, "该平台或开发包由特定公司所有"),
+            (_FILE_FORMAT, "该文件格式为特定厂商专有"),
         ):
             m = rx.search(norm)
             if m is None:
+                continue
+            if rx is _VENDOR_PLATFORM and (
+                _GENERIC_FIRM.match(m.group("span"))
+                or self.cues.public_platform.search(m.group("span"))
+                or not _CONNECT.search(norm)
+                or self.cues.existing.search(norm[max(0, m.start() - 8) : m.end()])
+            ):
+                continue
+            if rx is _FILE_FORMAT and (m.group("ext").lower() in _OPEN_FORMATS or not _REQUIRE.search(norm)):
                 continue
             grp = next((g for g in ("span", "span2") if g in rx.groupindex and m.group(g)), None)
             s, e = m.span(grp) if grp else m.span()
@@ -1301,8 +1380,13 @@ class SpecDetector:
             and not _CN_QTY.search(norm)
             and "“" not in norm
             and "「" not in norm
+            and "《" not in norm
             and "某" not in norm
             and not _CAMEL.search(norm)
+            and not self.cues.benchmark.search(norm)
+            and not _VERSIONED.search(norm)
+            and not _WINDOW.search(norm)
+            and not self.cues.design.search(norm)
         ):
             return []
         if self.cues.param_meta.search(norm):
@@ -1347,11 +1431,23 @@ class SpecDetector:
                 continue
             sig.params.append(Param(name, m.group(0), s, e, oddness(str(value), "mm"), explicit))
         sig.features = self._features(norm, lo, hi)
-        bm = _BENCHMARK.search(norm, lo, hi)
+        for m in _WINDOW.finditer(norm, lo, hi):
+            param = self._window_param(norm, m)
+            if param is not None:
+                sig.params.append(param)
+        bm = self.cues.benchmark.search(norm, lo, hi)
         if bm is not None and not self.cues.negation.search(
             norm[segment_start(norm, bm.start()) : bm.start()]
         ):
-            sig.benchmark = (bm.group("span"), bm.start(), bm.end())
+            sig.benchmark = (bm.group(0), bm.start(), bm.end())
+        sig.datasheet = len(sig.params) >= 6 and not self._any_range(norm)
+        if _REQUIRE.search(item):
+            seen: dict[str, tuple[str, int, int]] = {}
+            for m in self.cues.design.finditer(item):
+                term = m.group(0).lstrip(_DESIGN_LEAD)
+                start = m.end() - len(term) + lo
+                seen.setdefault(term, (term, start, m.end() + lo))
+            sig.design = list(seen.values())
         ew = self.cues.exact_words.search(norm, lo, hi) if (sig.params or sig.features) else None
         sig.exact_word = ew.group(0) if ew else ""
         return sig
@@ -1387,15 +1483,45 @@ class SpecDetector:
                 odd = min(odd, 0.5)
         return Param(name, m.group(0), s, e, odd, explicit)
 
+    def _any_range(self, norm: str) -> bool:
+        """Does the clause state any value as a range or bound (≥, 不低于, 约, ±, 以上…)?"""
+        return bool(_ANY_QUALIFIER.search(norm))
+
+    def _window_param(self, norm: str, m: re.Match[str]) -> Param | None:
+        """A range so narrow (under 5%) around a non-round centre that it names one product's value.
+
+        Tolerances sit around round values (49.5～50.5Hz, 198～242V) and are left alone."""
+        ga, gb, gu, gv = ("a", "b", "ua", "ub") if m.group("a") else ("a2", "b2", "ua2", "ub2")
+        a, b = sorted((float(m.group(ga)), float(m.group(gb))))
+        ua, ub = m.group(gu), m.group(gv)
+        if (ua and ub and ua != ub) or not 0 < a < b or (b - a) / b >= 0.05:
+            return None
+        centre = (a + b) / 2
+        if centre == int(centre) and oddness(str(int(centre)), "") <= 0:
+            return None
+        text = f"{centre:.6f}".rstrip("0").rstrip(".")
+        odd = max(oddness(m.group(ga), ub or ""), oddness(m.group(gb), ub or ""), oddness(text, ""), 0.5)
+        name = param_name(norm, m.start())
+        if name and self.cues.param_name_stop.search(name):
+            return None
+        return Param(name, m.group(0).strip(), m.start(), m.end(), odd, True)
+
     def _features(self, norm: str, lo: int, hi: int) -> list[tuple[str, int, int]]:
         """Proprietary feature names: a quoted name with a feature noun, or a CamelCase/™ token."""
         out: list[tuple[str, int, int]] = []
         for m in _QUOTED.finditer(norm, lo, hi):
             q = m.group("q")
-            if _DOC_TERMS.search(q) or self.cues.feature_generic.search(q) or len(q) < 2:
+            if (
+                _DOC_TERMS.search(q)
+                or self.cues.feature_generic.search(q)
+                or self.cues.feature_plain.match(q)
+                or len(q) < 2
+            ):
                 continue
             tail = norm[m.end() : segment_end(norm, m.end(), 10)]
             head = norm[max(lo, m.start() - 12) : m.start()]
+            if _PATENT_AFTER.match(tail):
+                continue  # a named patent: specific_patent_or_origin's finding
             noun = self.cues.feature_nouns.search(tail)
             inner = self.cues.feature_nouns.search(q[-4:]) is not None and len(q) >= 4
             if not (noun or inner or q.endswith("式")):
@@ -1405,6 +1531,14 @@ class SpecDetector:
                 continue
             end = m.end() + noun.end() if noun and not inner else m.end()
             out.append((q, m.start(), end))
+        for m in _VERSIONED.finditer(norm, lo, hi):
+            cut = max((c.end() for c in _NAME_LEAD.finditer(m.group("v"))), default=0)
+            name, start = m.group("v")[cut:], m.start() + cut
+            head = norm[max(lo, start - 12) : start]
+            if len(name) < 4 or _VERSIONED_STOP.search(name) or any(s <= start < e for _, s, e in out):
+                continue
+            if self.cues.feature_verbs.search(head) or "基于" in head:
+                out.append((name, start, m.end()))
         for m in _CAMEL.finditer(norm, lo, hi):
             tok = m.group("c")
             if tok.lower().strip("™®") in self.cues.camel_stop or len(tok) < 5:
@@ -1433,10 +1567,21 @@ class SpecDetector:
             names = "、".join(f"“{f}”" for f, _, _ in sig.features[:4])
             parts.append(f"要求具备专有功能或技术名称{names}")
             spans += [(s, e) for _, s, e in sig.features]
+        if len(sig.design) >= DESIGN_TERMS:
+            names = "、".join(f"“{d}”" for d, _, _ in sig.design[:5])
+            parts.append(f"逐项规定了特定的构造细节{names}，近似照搬某一产品的结构设计")
+            spans += [(s, e) for _, s, e in sig.design]
+        if sig.datasheet and not odd:
+            parts.append(f"列出{len(sig.params)}项精确取值且无任何区间或偏差，近似照抄某一产品的规格表")
+            spans += [(p.start, p.end) for p in sig.params]
         if sig.benchmark:
             text, s, e = sig.benchmark
             parts.append(f"“{text}”以特定型号产品作为参数或外观基准")
             spans.append((s, e))
+        if not spans:  # exactness wording on round values: 须为57.5℃，偏高或偏低均视为不满足
+            quoted = "".join(f"“{p.name}{p.text}”" for p in sig.params[:6] if p.explicit)
+            parts.append(f"参数{quoted}被规定为唯一允许的取值")
+            spans += [(p.start, p.end) for p in sig.params if p.explicit]
         summary_bits = []
         if len(sig.params) >= 3:
             summary_bits.append(f"同一技术条目中有{len(sig.params)}项精确值组合")
