@@ -640,6 +640,7 @@ class Param:
     end: int
     odd: float
     explicit: bool = False  # "须为/为/：" right before: stated as an exact value
+    physical: bool = True  # a measured quantity with a unit (not a count, a bare number or a coefficient)
 
 
 @dataclass
@@ -667,7 +668,7 @@ class ItemSignals:
         if not core:
             return 0.0
         # an exact value stated as the requirement (须为52.6dB) counts more than one merely listed
-        w = core + sum((0.5 if p.odd >= 0.5 else 0.25) for p in self.params if p.explicit)
+        w = core + sum((0.5 if p.odd >= 0.5 and p.physical else 0.25) for p in self.params if p.explicit)
         if len(self.params) >= 3:
             w += 0.3
         elif len(self.params) == 2:
@@ -752,6 +753,7 @@ _OPEN_FORMATS = frozenset(
 _VENDOR_NAMED = re.compile(
     r"(?:公司|厂商|厂家|企业)的?(?P<span>“[^”]{2,20}”[^，。；]{0,8}?(?:协议|接口|平台|系统))"
 )
+_PROCUREMENT_WORDS = re.compile(r"采购|招标|投标|交易|招采|电子化|监管|政务")
 _GENERIC_FIRM = re.compile(
     r"(?:主流|国产|通用|常用|各类|多种|各种|全省|全市|全国|省级|市级|县级|本地|现有|原有|相关|第三方|其他|任意|同类|行业|"
     r"政务|公共|采购人|招标人|甲方|业主)"
@@ -1307,6 +1309,8 @@ class SpecDetector:
                 continue
             if rx is _VENDOR_PLATFORM and (
                 _GENERIC_FIRM.match(m.group("span"))
+                or self.cues.process.search(m.group("span"))
+                or _PROCUREMENT_WORDS.search(m.group("span"))
                 or self.cues.public_platform.search(m.group("span"))
                 or not _CONNECT.search(norm)
                 or self.cues.existing.search(norm[max(0, m.start() - 8) : m.end()])
@@ -1468,10 +1472,11 @@ class SpecDetector:
         name = param_name(norm, s)
         if name and self.cues.param_name_stop.search(name):
             return None  # 面积 57074m2, 预算 123.45万: facts of the site or the price, not product parameters
+        physical = True
         if m.group("dims"):
             odd = _dims_oddness(m.group("dims"))
         elif m.group("bare"):
-            odd = oddness(m.group("bare"), "")
+            odd, physical = oddness(m.group("bare"), ""), False
         else:
             unit = m.group("unit")
             if unit in _TIME_COUNT and not _EXACT_SEGMENT.search(norm[segment_start(norm, s, 16) : s]):
@@ -1481,7 +1486,8 @@ class SpecDetector:
             odd = oddness(m.group("num"), unit)
             if unit in _TIME_COUNT and float(m.group("num")) < 100:
                 odd = min(odd, 0.5)
-        return Param(name, m.group(0), s, e, odd, explicit)
+            physical = unit not in _TIME_COUNT
+        return Param(name, m.group(0), s, e, odd, explicit, physical)
 
     def _any_range(self, norm: str) -> bool:
         """Does the clause state any value as a range or bound (≥, 不低于, 约, ±, 以上…)?"""
