@@ -492,13 +492,16 @@ def cn_number(text: str) -> int | None:
         h = cn_number(high)
         lo_value = cn_number(low) if low else 0
         return None if h is None or lo_value is None else h * 10000 + lo_value
-    total, digit = 0, None
+    total, digit, last_unit = 0, None, 10**9
     for ch in text:
         if ch in _CN_DIGITS:
             if digit is not None and digit != 0:
                 return None
             digit = _CN_DIGITS[ch]
         elif ch in _CN_UNITS:
+            if _CN_UNITS[ch] >= last_unit:
+                return None  # 千千, 十百: units must fall
+            last_unit = _CN_UNITS[ch]
             total += (1 if digit is None else digit) * _CN_UNITS[ch]
             digit = None
         else:

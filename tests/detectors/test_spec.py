@@ -335,3 +335,35 @@ def test_statute_named_in_title_sets_zb_regime() -> None:
     assert not [f for f in result.findings if f.category == "brand_tailored"]
     gov = "政府采购货物招标文件\n水泵参考品牌：格兰富、威乐、凯泉或同等档次。"
     assert [f for f in ENGINE.scan_text(gov).findings if f.category == "brand_tailored"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("一千一百三十二", 1132),
+        ("壹佰零叁", 103),
+        ("一万二千六百五十", 12650),
+        ("八百六十七", 867),
+        ("万", None),
+        ("千千", None),
+    ],
+)
+def test_cn_number(text: str, expected: int | None) -> None:
+    from scanner.detectors.spec import cn_number
+
+    assert cn_number(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "tailored"),
+    [
+        ("整机功率须≥1263W且≤1271W。", True),  # 0.6% window around 1267
+        ("整机重量须≤8.64kg且≥8.59kg。", True),  # bounds in either order
+        ("电源频率49.5～50.5Hz。", False),  # ±1% around a round value: a tolerance
+        ("输入电压198V～242V。", False),
+        ("显示亮度须介于 412 与 418 cd/m² 之间。", True),
+        ("工作温度须在 5 至 40℃ 之间。", False),
+    ],
+)
+def test_narrow_windows(text: str, tailored: bool) -> None:
+    assert bool([f for f in scan(text, "technical") if f.category == "spec_tailored"]) is tailored
