@@ -20,7 +20,8 @@ def _subset(src: Path, dst: Path, n: int, seed: int) -> None:
 def test_two_training_runs_give_identical_metrics(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for split, n in (("train", 700), ("dev", 250), ("test", 250)):
+    # 1,500 training clauses: with 700 the dev threshold that keeps precision ≥ 0.93 left recall near 0.15
+    for split, n in (("train", 1500), ("dev", 250), ("test", 250)):
         _subset(REPO / "corpus" / "clauses" / f"{split}.jsonl", corpus / f"{split}.jsonl", n, seed=7)
     a = train(corpus, tmp_path / "a", "1")
     b = train(corpus, tmp_path / "b", "1")
