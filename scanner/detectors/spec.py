@@ -314,7 +314,7 @@ class Cues:
             param_name_stop=re.compile(str(c["param_name_stop_re"])),
             benchmark=re.compile(str(c["benchmark_re"])),
             design=re.compile(str(c["design_terms_re"])),
-            feature_plain=re.compile(str(c["feature_plain_re"]).replace(" ", "").replace("\n", "")),
+            feature_plain=re.compile(rf"^(?:{_alt(words('feature_plain'))})+$"),
         )
 
 
@@ -1114,7 +1114,7 @@ class SpecDetector:
             g.start,
             g.end,
             0.85,
-            severity if severity != "high" else "high",
+            severity,
             cue=str(word),
             detail=detail,
             brands=names,
@@ -1298,28 +1298,17 @@ class SpecDetector:
             return []  # 保函/保证金 platforms belong to bid_security_restriction
         existing = self.cues.existing.search(norm)
         strong: list[tuple[int, int, str]] = []
-        for rx, detail in (
-            (_PRIVATE, "该协议或接口为特定厂商私有"),
-            (_VENDOR_NAMED, "该平台或协议由特定厂商所有"),
-            (_DEVELOPER, "该平台由特定公司开发或独家运营"),
-            (_CONSENT, "并要求该公司出具对接许可或确认"),
-            (_CONSENT_NAMED, "并要求该公司出具接口开放或对接许可证明"),
-            (_VENDOR_PLATFORM, "该平台或开发包由特定公司所有"),
-            (_FILE_FORMAT, "该文件格式为特定厂商专有"),
+        for rx, detail, plausible in (
+            (_PRIVATE, "该协议或接口为特定厂商私有", None),
+            (_VENDOR_NAMED, "该平台或协议由特定厂商所有", None),
+            (_DEVELOPER, "该平台由特定公司开发或独家运营", None),
+            (_CONSENT, "并要求该公司出具对接许可或确认", None),
+            (_CONSENT_NAMED, "并要求该公司出具接口开放或对接许可证明", None),
+            (_VENDOR_PLATFORM, "该平台或开发包由特定公司所有", self._vendor_platform),
+            (_FILE_FORMAT, "该文件格式为特定厂商专有", self._private_format),
         ):
             m = rx.search(norm)
-            if m is None:
-                continue
-            if rx is _VENDOR_PLATFORM and (
-                _GENERIC_FIRM.match(m.group("span"))
-                or self.cues.process.search(m.group("span"))
-                or _PROCUREMENT_WORDS.search(m.group("span"))
-                or self.cues.public_platform.search(m.group("span"))
-                or not _CONNECT.search(norm)
-                or self.cues.existing.search(norm[max(0, m.start() - 8) : m.end()])
-            ):
-                continue
-            if rx is _FILE_FORMAT and (m.group("ext").lower() in _OPEN_FORMATS or not _REQUIRE.search(norm)):
+            if m is None or (plausible is not None and not plausible(norm, m)):
                 continue
             grp = next((g for g in ("span", "span2") if g in rx.groupindex and m.group(g)), None)
             s, e = m.span(grp) if grp else m.span()
@@ -1375,6 +1364,23 @@ class SpecDetector:
                     )
                 ]
         return []
+
+    def _vendor_platform(self, norm: str, m: re.Match[str]) -> bool:
+        """A named firm's platform the goods must connect to (not a procurement, public or existing one)."""
+        span = m.group("span")
+        return not (
+            _GENERIC_FIRM.match(span)
+            or self.cues.process.search(span)
+            or _PROCUREMENT_WORDS.search(span)
+            or self.cues.public_platform.search(span)
+            or not _CONNECT.search(norm)
+            or self.cues.existing.search(norm[max(0, m.start() - 8) : m.end()])
+        )
+
+    @staticmethod
+    def _private_format(norm: str, m: re.Match[str]) -> bool:
+        """A required file format that is not one of the open ones."""
+        return m.group("ext").lower() not in _OPEN_FORMATS and bool(_REQUIRE.search(norm))
 
     def _negated_platform(self, norm: str, start: int) -> bool:
         seg = norm[segment_start(norm, start) : start]
@@ -1447,7 +1453,7 @@ class SpecDetector:
             norm[segment_start(norm, bm.start()) : bm.start()]
         ):
             sig.benchmark = (bm.group(0), bm.start(), bm.end())
-        sig.datasheet = len(sig.params) >= 6 and not self._any_range(norm)
+        sig.datasheet = len(sig.params) >= 6 and not _ANY_QUALIFIER.search(norm)  # no range anywhere
         if _REQUIRE.search(item):
             seen: dict[str, tuple[str, int, int]] = {}
             for m in self.cues.design.finditer(item):
@@ -1491,10 +1497,6 @@ class SpecDetector:
                 odd = min(odd, 0.5)
             physical = unit not in _TIME_COUNT
         return Param(name, m.group(0), s, e, odd, explicit, physical)
-
-    def _any_range(self, norm: str) -> bool:
-        """Does the clause state any value as a range or bound (≥, 不低于, 约, ±, 以上…)?"""
-        return bool(_ANY_QUALIFIER.search(norm))
 
     def _window_param(self, norm: str, m: re.Match[str]) -> Param | None:
         """A range so narrow (under 5%) around a non-round centre that it names one product's value.
