@@ -68,17 +68,21 @@ class ScanEngine:
         return self.scan_document(text_document(text, name, self.limits))
 
     def predict_label(self, text: str) -> str:
-        """Category of the highest-scoring finding in ``text`` (or "none"): used by eval."""
-        findings = self.scan_text(text).findings
+        """Category of the top finding in ``text`` (or "none"): used by eval."""
+        top = self.top_finding(self.scan_text(text).findings)
+        return "none" if top is None else top.category
+
+    def top_finding(self, findings: tuple[Finding, ...]) -> Finding | None:
+        """The finding that labels a clause: highest score, then rule > spec > model, then precedence."""
         if not findings:
-            return "none"
+            return None
         rank = {c: i for i, c in enumerate(self.catalogue.precedence)}
 
-        def key(f: Finding) -> tuple[float, int, int]:  # score, then rule > spec > model, then precedence
+        def key(f: Finding) -> tuple[float, int, int]:
             source = 0 if f.detectors[0].startswith("rule:") else 1 if f.detectors[0] != "classifier" else 2
             return (-f.score, source, rank.get(f.category, len(rank)))
 
-        return min(findings, key=key).category
+        return min(findings, key=key)
 
     # -- the steps ----------------------------------------------------------------------------
     def scan_document(self, doc: Document) -> ScanResult:

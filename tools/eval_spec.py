@@ -2,7 +2,7 @@
 
 Each clause is scanned as a tiny document: a one-line title that states its regime (政府采购 goods
 or a 招标投标法 works tender), then the clause, so regime-dependent severities and mitigations
-apply as they would in a real document. The label is the category of the highest-scoring finding.
+apply as they would in a real document. The label is the category of the engine's top finding (the same choice as `tenderscan eval`).
 
     python tools/eval_spec.py corpus/spec_dev.jsonl corpus/spec_dev2.jsonl --errors
     python tools/eval_spec.py corpus/spec_eval.jsonl          # held out: figures only
@@ -38,11 +38,8 @@ def read(path: Path) -> list[dict[str, str]]:
 
 def predictor(engine: ScanEngine) -> Callable[[dict[str, str]], tuple[str, str]]:
     def predict(row: dict[str, str]) -> tuple[str, str]:
-        findings = engine.scan_text(TITLES[row["regime"]] + "\n" + row["text"]).findings
-        if not findings:
-            return "none", ""
-        best = max(findings, key=lambda f: f.score)
-        return best.category, f"{best.detectors[0]} «{best.text}»"
+        top = engine.top_finding(engine.scan_text(TITLES[row["regime"]] + "\n" + row["text"]).findings)
+        return ("none", "") if top is None else (top.category, f"{top.detectors[0]} «{top.text}»")
 
     return predict
 
