@@ -2,7 +2,8 @@
 
 Each clause is scanned as a tiny document: a one-line title that states its regime (政府采购 goods
 or a 招标投标法 works tender), then the clause, so regime-dependent severities and mitigations
-apply as they would in a real document. The label is the category of the engine's top finding (the same choice as `tenderscan eval`).
+apply as they would in a real document. The label is the category of the engine's top finding
+(the same choice as `tenderscan eval`).
 
     python tools/eval_spec.py corpus/spec_dev.jsonl corpus/spec_dev2.jsonl --errors
     python tools/eval_spec.py corpus/spec_eval.jsonl          # held out: figures only
